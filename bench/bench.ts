@@ -1,0 +1,15 @@
+/** The benchmark registry: each bench returns key=value figures. Not timed tests. */
+import { kernelBench } from "./kernel.ts";
+import { scenarioBench } from "./scenarios.ts";
+
+export type BenchFigures = Record<string, number | string>;
+
+export interface Bench {
+  name: string;
+  run(): Promise<BenchFigures>;
+}
+
+export const allBenches: readonly Bench[] = [
+  { name: "kernel", run: kernelBench },
+  { name: "scenarios", run: scenarioBench },
+];

@@ -1,0 +1,94 @@
+/** Flag parsing on node:util parseArgs; every malformed input becomes a one-line UsageError. */
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { findVariant } from "../fixtures/forensic/index.ts";
+import { parseCount, parseSeed, parseShard, type SeedSelection, UsageError } from "../harness/seeds.ts";
+import { isKnownCriterion } from "../reports/criteria.ts";
+import { allScenarios, findScenario } from "../scenarios/index.ts";
+import type { Scenario } from "../scenarios/scenario.ts";
+
+export type Options = NonNullable<ParseArgsConfig["options"]>;
+
+export interface Parsed {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+export function parse(rawArgs: string[], options: Options, allowPositionals = true): Parsed {
+  // `--seeds -3` would otherwise read as two flags; bind such values so they are judged as values.
+  const bound: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i]!;
+    const next = rawArgs[i + 1];
+    if (arg.startsWith("--") && options[arg.slice(2)]?.type === "string" && next?.startsWith("-")) {
+      bound.push(`${arg}=${next}`);
+      i++;
+    } else bound.push(arg);
+  }
+  try {
+    const { values, positionals } = parseArgs({ args: bound, options, allowPositionals, strict: true });
+    return { values: values as Parsed["values"], positionals };
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.split("\n")[0]! : String(error));
+  }
+}
+
+export function str(parsed: Parsed, name: string): string | undefined {
+  const value = parsed.values[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+export function flag(parsed: Parsed, name: string): boolean {
+  return parsed.values[name] === true;
+}
+
+export const seedOptions: Options = {
+  seeds: { type: "string" },
+  seed: { type: "string" },
+  from: { type: "string" },
+  shard: { type: "string" },
+};
+
+export function seedSelection(parsed: Parsed): SeedSelection {
+  const seeds = str(parsed, "seeds");
+  const seed = str(parsed, "seed");
+  const from = str(parsed, "from");
+  const shard = str(parsed, "shard");
+  if (seed !== undefined && (seeds !== undefined || from !== undefined)) {
+    throw new UsageError("--seed runs one seed; it does not combine with --seeds or --from");
+  }
+  return {
+    seeds: seeds === undefined ? undefined : parseCount(seeds, "--seeds"),
+    seed: seed === undefined ? undefined : parseSeed(seed, "--seed"),
+    from: from === undefined ? undefined : parseSeed(from, "--from"),
+    shard: shard === undefined ? undefined : parseShard(shard),
+  };
+}
+
+export function jobs(parsed: Parsed, fallback: number): number {
+  const text = str(parsed, "jobs");
+  return text === undefined ? fallback : parseCount(text, "--jobs");
+}
+
+/** Scenarios named on the command line, filtered by --criteria; all of them if none named. */
+export function selectScenarios(names: string[], criteriaText: string | undefined): Scenario[] {
+  const unknown = names.filter((name) => !findScenario(name));
+  if (unknown.length > 0) throw new UsageError(`unknown scenario: ${unknown.join(", ")} (see blobsim list)`);
+  let scenarios = names.length > 0 ? names.map((name) => findScenario(name)!) : [...allScenarios];
+  if (criteriaText !== undefined) {
+    const ids = criteriaText
+      .split(",")
+      .map((id) => id.trim())
+      .filter(Boolean);
+    const bad = ids.filter((id) => !isKnownCriterion(id));
+    if (ids.length === 0 || bad.length > 0)
+      throw new UsageError(`unknown criteria: ${bad.join(", ") || "(none given)"}`);
+    scenarios = scenarios.filter((scenario) => scenario.criteria.some((id) => ids.includes(id)));
+    if (scenarios.length === 0) throw new UsageError(`no scenario gives evidence for ${ids.join(", ")} yet`);
+  }
+  return scenarios;
+}
+
+export function checkVariant(id: string | undefined): string | undefined {
+  if (id !== undefined && !findVariant(id)) throw new UsageError(`unknown variant: ${id} (see blobsim list)`);
+  return id;
+}

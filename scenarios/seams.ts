@@ -1,0 +1,19 @@
+/**
+ * The engine's seams as one typed record: the strategies, options and replaceable functions a
+ * scenario hands to the engine modules it builds. A scenario starts from `defaultSeams()` (the
+ * real engine) and a forensic variant (fixtures/forensic) replaces one part of it to put a bug
+ * back. Engine code never learns whether it runs with a variant.
+ *
+ * Each engine area adds its own optional field here; a scenario reads the field it needs and
+ * falls back to the engine's defaults when it is absent.
+ */
+import type { RegisterSeams } from "./builtin/durable-register.ts";
+
+export interface Seams {
+  /** The toy durable register of the kernel self-test scenario. */
+  register?: Partial<RegisterSeams>;
+}
+
+export function defaultSeams(): Seams {
+  return {};
+}

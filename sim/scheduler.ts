@@ -1,0 +1,182 @@
+/**
+ * The heart of the simulation: a priority queue of events ordered by (simulated time, sequence
+ * number). `run` fires one event, then lets every microtask that event caused settle, then fires
+ * the next. Nothing else advances simulated time, so the same seed gives the same interleaving.
+ *
+ * A run ends when the queue is empty (quiescent), when `untilMs` is reached, or when a bound on
+ * events or simulated time is hit; a bound hit is a LivenessError, never a hang.
+ */
+import type { Trace, TraceFields } from "./trace.ts";
+
+// Captured at load, before any determinism sanitizer patches the global.
+const realSetImmediate = globalThis.setImmediate;
+
+/** Let every pending microtask (and everything it queues in turn) run. */
+export function drainMicrotasks(): Promise<void> {
+  return new Promise<void>((resolve) => realSetImmediate(resolve));
+}
+
+/** Whoever an event belongs to; a dead owner's events are dropped unfired and untraced. */
+export interface EventOwner {
+  readonly alive: boolean;
+}
+
+export interface ScheduledEvent {
+  readonly atMs: number;
+  readonly seq: number;
+  readonly owner: string;
+  readonly kind: string;
+  readonly fields: TraceFields | undefined;
+  readonly fire: () => void;
+  readonly ownedBy: EventOwner | undefined;
+  cancelled: boolean;
+}
+
+export interface RunBounds {
+  /** Stop (without error) once the next event lies beyond this simulated time. */
+  untilMs?: number;
+  /** Liveness bound: fail if the run is still busy past this simulated time. */
+  maxSimMs?: number;
+  /** Liveness bound: fail after this many events in this call. */
+  maxEvents?: number;
+}
+
+export class LivenessError extends Error {
+  override name = "LivenessError";
+  constructor(
+    message: string,
+    readonly atMs: number,
+    readonly events: number,
+  ) {
+    super(message);
+  }
+}
+
+export type RunStop = "quiescent" | "until";
+
+export class Scheduler {
+  nowMs = 0;
+  eventsFired = 0;
+  private seq = 0;
+  private readonly heap: ScheduledEvent[] = [];
+
+  constructor(private readonly trace: Trace) {}
+
+  /** Schedule `fire` at an absolute simulated time (never in the past). */
+  at(
+    atMs: number,
+    owner: string,
+    kind: string,
+    fire: () => void,
+    fields?: TraceFields,
+    ownedBy?: EventOwner,
+  ): ScheduledEvent {
+    if (!(atMs >= this.nowMs)) throw new RangeError(`cannot schedule at ${atMs}, now is ${this.nowMs}`);
+    const event: ScheduledEvent = {
+      atMs,
+      seq: this.seq++,
+      owner,
+      kind,
+      fields,
+      fire,
+      ownedBy,
+      cancelled: false,
+    };
+    this.push(event);
+    return event;
+  }
+
+  after(
+    delayMs: number,
+    owner: string,
+    kind: string,
+    fire: () => void,
+    fields?: TraceFields,
+    ownedBy?: EventOwner,
+  ): ScheduledEvent {
+    if (!(delayMs >= 0)) throw new RangeError(`negative or NaN delay ${delayMs}`);
+    return this.at(this.nowMs + delayMs, owner, kind, fire, fields, ownedBy);
+  }
+
+  get pending(): number {
+    return this.heap.length;
+  }
+
+  async run(bounds: RunBounds = {}): Promise<RunStop> {
+    const maxEvents = bounds.maxEvents ?? Number.POSITIVE_INFINITY;
+    const maxSimMs = bounds.maxSimMs ?? Number.POSITIVE_INFINITY;
+    const untilMs = bounds.untilMs ?? Number.POSITIVE_INFINITY;
+    let firedHere = 0;
+    // Settle whatever the caller started before the first event.
+    await drainMicrotasks();
+    for (;;) {
+      const next = this.peekLive();
+      if (next === undefined) return "quiescent";
+      if (next.atMs > untilMs) {
+        this.nowMs = Math.max(this.nowMs, untilMs);
+        return "until";
+      }
+      if (next.atMs > maxSimMs) {
+        throw new LivenessError(
+          `still busy at the simulated-time bound ${maxSimMs} ms`,
+          this.nowMs,
+          firedHere,
+        );
+      }
+      if (firedHere >= maxEvents) {
+        throw new LivenessError(`still busy after the event bound ${maxEvents}`, this.nowMs, firedHere);
+      }
+      this.pop();
+      this.nowMs = next.atMs;
+      this.eventsFired++;
+      firedHere++;
+      this.trace.record(next.atMs, next.owner, next.kind, next.fields);
+      next.fire();
+      await drainMicrotasks();
+    }
+  }
+
+  private peekLive(): ScheduledEvent | undefined {
+    for (;;) {
+      const head = this.heap[0];
+      if (head === undefined || !(head.cancelled || (head.ownedBy !== undefined && !head.ownedBy.alive)))
+        return head;
+      this.pop();
+    }
+  }
+
+  private push(event: ScheduledEvent): void {
+    const heap = this.heap;
+    heap.push(event);
+    let index = heap.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!before(event, heap[parent]!)) break;
+      heap[index] = heap[parent]!;
+      index = parent;
+    }
+    heap[index] = event;
+  }
+
+  private pop(): void {
+    const heap = this.heap;
+    const last = heap.pop()!;
+    if (heap.length === 0) return;
+    let index = 0;
+    const length = heap.length;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= length) break;
+      const right = left + 1;
+      const child = right < length && before(heap[right]!, heap[left]!) ? right : left;
+      if (!before(heap[child]!, last)) break;
+      heap[index] = heap[child]!;
+      index = child;
+    }
+    heap[index] = last;
+  }
+}
+
+function before(a: ScheduledEvent, b: ScheduledEvent): boolean {
+  return a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq);
+}

@@ -1,0 +1,102 @@
+/**
+ * One simulated world per (scenario, seed): the root random stream, the scheduler, the trace,
+ * the processes and the violations found. Components fork their random streams from the root by
+ * name, and draw their swarm options (which faults are on, at what rates) through `draw`, which
+ * records the draw in the trace so a failing seed prints the fault mix it ran with.
+ */
+
+import { type ProcessOptions, SimProcess } from "./process.ts";
+import { Rng } from "./rng.ts";
+import { type RunBounds, type RunStop, Scheduler } from "./scheduler.ts";
+import { Trace, type TraceEvent, type TraceFields, type TraceValue } from "./trace.ts";
+import type { Violation } from "./violation.ts";
+
+/** Simulated wall clocks start here (2026-01-01T00:00:00Z) so epoch-based code behaves. */
+export const SIM_EPOCH_MS = 1_767_225_600_000;
+
+export interface WorldOptions {
+  seed: number;
+  keepFullTrace?: boolean;
+}
+
+/** Default liveness bounds for one `world.run()` call. */
+export const DEFAULT_RUN_BOUNDS: Required<Pick<RunBounds, "maxEvents" | "maxSimMs">> = {
+  maxEvents: 5_000_000,
+  maxSimMs: 7 * 24 * 3600 * 1000,
+};
+
+export class World {
+  readonly seed: number;
+  readonly rng: Rng;
+  readonly trace: Trace;
+  readonly scheduler: Scheduler;
+  readonly epochMs = SIM_EPOCH_MS;
+  readonly violations: Violation[] = [];
+  readonly swarm: Record<string, Record<string, TraceValue>> = {};
+  private readonly processes = new Map<string, SimProcess>();
+
+  constructor(options: WorldOptions) {
+    this.seed = options.seed;
+    this.rng = Rng.root(options.seed);
+    this.trace = new Trace({ keepAll: options.keepFullTrace ?? false });
+    this.scheduler = new Scheduler(this.trace);
+  }
+
+  get nowMs(): number {
+    return this.scheduler.nowMs;
+  }
+
+  /** A new process with its own forked random stream. Names are unique within a world. */
+  spawn(name: string, options: ProcessOptions = {}): SimProcess {
+    if (this.processes.has(name)) throw new Error(`process ${name} already exists`);
+    const process = new SimProcess(
+      name,
+      this.rng.fork(`proc:${name}`),
+      this.scheduler,
+      this.trace,
+      this.epochMs,
+      options,
+    );
+    this.processes.set(name, process);
+    return process;
+  }
+
+  process(name: string): SimProcess {
+    const process = this.processes.get(name);
+    if (!process) throw new Error(`no process ${name}`);
+    return process;
+  }
+
+  allProcesses(): SimProcess[] {
+    return [...this.processes.values()];
+  }
+
+  /** Record a world-level event (not owned by one process). */
+  log(owner: string, kind: string, fields?: TraceFields): TraceEvent {
+    this.trace.record(this.scheduler.nowMs, owner, kind, fields);
+    return this.trace.last()!;
+  }
+
+  /**
+   * Draw a component's options from its own random stream and record them. The same component
+   * name always gets the same stream, so adding a component does not change the others' draws.
+   */
+  draw<T extends Record<string, TraceValue>>(component: string, drawOptions: (rng: Rng) => T): T {
+    const options = drawOptions(this.rng.fork(`swarm:${component}`));
+    this.swarm[component] = options;
+    this.log("world", "swarm", { component, ...options });
+    return options;
+  }
+
+  violate(invariant: string, message: string, events: TraceEvent[] = []): Violation {
+    const event = this.log("world", "violation", { invariant, message });
+    const violation: Violation = { invariant, message, atMs: this.nowMs, events: [...events, event] };
+    this.violations.push(violation);
+    return violation;
+  }
+
+  /** Run the event loop with the default liveness bounds unless others are given. */
+  run(bounds: RunBounds = {}): Promise<RunStop> {
+    return this.scheduler.run({ ...DEFAULT_RUN_BOUNDS, ...bounds });
+  }
+}
