@@ -1,0 +1,190 @@
+/**
+ * The manifest: one JSON object at `<prefix>/manifest.json` that says what the database is. A
+ * commit is a conditional write (CAS) of a new manifest on the version the writer last read, so
+ * the manifest's version history is the database's commit history, and its `fencingToken` names
+ * the only writer allowed to extend it.
+ *
+ * Adding fields: other engine modules (WAL shipping, backups) add the fields they need HERE, in
+ * `Manifest` and in `checkManifestShape`, so that every reader validates the same schema. A new
+ * optional field must decode from an older manifest that lacks it. Bump `MANIFEST_FORMAT_VERSION`
+ * only for a change an older reader must refuse.
+ */
+import { ManifestCorruptError } from "./errors.ts";
+
+export const MANIFEST_FORMAT_VERSION = 1;
+
+/** The manifest's key under a database prefix. */
+export function manifestKey(prefix: string): string {
+  return prefix === "" ? "manifest.json" : `${prefix}/manifest.json`;
+}
+
+/** A full snapshot of the data directory at `lsn`. */
+export interface SnapshotRef {
+  key: string;
+  bytes: number;
+  sha256: string;
+  /** The LSN the snapshot's state ends at. */
+  lsn: number;
+  /** The fencing token of the writer that uploaded it (its key embeds it: write-once, B08). */
+  fencingToken: number;
+}
+
+/** A WAL range [startLsn, endLsn) shipped after the snapshot. */
+export interface SegmentRef {
+  key: string;
+  startLsn: number;
+  endLsn: number;
+  bytes: number;
+  sha256: string;
+  fencingToken: number;
+}
+
+export interface Manifest {
+  formatVersion: typeof MANIFEST_FORMAT_VERSION;
+  dbId: string;
+  /** The current writer's fencing token. Acquire/takeover bumps it by CAS (a fence stamp). */
+  fencingToken: number;
+  /** The holder that stamped `fencingToken`; null for a manifest no writer has stamped yet. */
+  writerId: string | null;
+  /** +1 on every successful CAS of the manifest (commits and fence stamps alike). */
+  commitSeq: number;
+  snapshot: SnapshotRef | null;
+  /** The snapshot before the current one, kept as a backup by compaction. */
+  previousSnapshot: SnapshotRef | null;
+  /** WAL ranges after the snapshot, in LSN order, contiguous. */
+  segments: SegmentRef[];
+  /** The LSN the restored state ends at: the next writer continues from here. */
+  resumeLsn: number;
+  /** The LSN at which the current writer's life began (WAL ranges never span lives, B13). */
+  lifeBaseLsn: number | null;
+}
+
+/** The manifest of a database no writer has touched yet. */
+export function emptyManifest(dbId: string): Manifest {
+  return {
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    dbId,
+    fencingToken: 0,
+    writerId: null,
+    commitSeq: 0,
+    snapshot: null,
+    previousSnapshot: null,
+    segments: [],
+    resumeLsn: 0,
+    lifeBaseLsn: null,
+  };
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export function encodeManifest(manifest: Manifest, key = "manifest"): Uint8Array {
+  // Refuse to write what we would refuse to read: a bad manifest is an engine bug.
+  checkManifestShape(manifest, key);
+  return encoder.encode(JSON.stringify(manifest));
+}
+
+/** Decodes and validates; any problem is a ManifestCorruptError naming `key`. */
+export function decodeManifest(bytes: Uint8Array, key: string): Manifest {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw new ManifestCorruptError(key, `not valid UTF-8 (${bytes.length} bytes)`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new ManifestCorruptError(key, `not valid JSON, truncated? (${bytes.length} bytes: ${why})`);
+  }
+  checkManifestShape(value, key);
+  return value;
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+function need(condition: boolean, key: string, reason: string): asserts condition {
+  if (!condition) throw new ManifestCorruptError(key, reason);
+}
+
+function checkCounts(value: Json, fields: readonly string[], key: string, where: string): void {
+  for (const field of fields)
+    need(isCount(value[field]), key, `${where}.${field} must be a non-negative integer`);
+}
+
+function checkStrings(value: Json, fields: readonly string[], key: string, where: string): void {
+  for (const field of fields)
+    need(
+      typeof value[field] === "string" && value[field] !== "",
+      key,
+      `${where}.${field} must be a non-empty string`,
+    );
+}
+
+function checkSnapshotRef(value: unknown, key: string, where: string): void {
+  if (value === null) return;
+  need(isObject(value), key, `${where} must be an object or null`);
+  checkStrings(value, ["key", "sha256"], key, where);
+  checkCounts(value, ["bytes", "lsn", "fencingToken"], key, where);
+}
+
+function checkSegments(value: unknown, snapshot: unknown, resumeLsn: number, key: string): void {
+  need(Array.isArray(value), key, "segments must be an array");
+  let previousEndLsn: number | null = isObject(snapshot) ? (snapshot.lsn as number) : null;
+  value.forEach((segment: unknown, index) => {
+    const where = `segments[${index}]`;
+    need(isObject(segment), key, `${where} must be an object`);
+    checkStrings(segment, ["key", "sha256"], key, where);
+    checkCounts(segment, ["startLsn", "endLsn", "bytes", "fencingToken"], key, where);
+    const startLsn = segment.startLsn as number;
+    const endLsn = segment.endLsn as number;
+    need(startLsn < endLsn, key, `${where} is empty or reversed: [${startLsn}, ${endLsn})`);
+    need(
+      previousEndLsn === null || startLsn === previousEndLsn,
+      key,
+      `${where} starts at ${startLsn}, not where the previous range ended (${previousEndLsn}): not contiguous`,
+    );
+    previousEndLsn = endLsn;
+  });
+  if (previousEndLsn !== null)
+    need(
+      resumeLsn === previousEndLsn,
+      key,
+      `resumeLsn ${resumeLsn} is not the end of the last WAL range / snapshot (${previousEndLsn})`,
+    );
+}
+
+/** Throws ManifestCorruptError unless `value` is a well-formed manifest. */
+export function checkManifestShape(value: unknown, key: string): asserts value is Manifest {
+  need(isObject(value), key, "not a JSON object");
+  need(
+    value.formatVersion === MANIFEST_FORMAT_VERSION,
+    key,
+    `formatVersion ${JSON.stringify(value.formatVersion)} is not ${MANIFEST_FORMAT_VERSION}`,
+  );
+  checkStrings(value, ["dbId"], key, "manifest");
+  checkCounts(value, ["fencingToken", "commitSeq", "resumeLsn"], key, "manifest");
+  need(
+    value.writerId === null || (typeof value.writerId === "string" && value.writerId !== ""),
+    key,
+    "manifest.writerId must be a non-empty string or null",
+  );
+  need(
+    value.lifeBaseLsn === null || isCount(value.lifeBaseLsn),
+    key,
+    "manifest.lifeBaseLsn must be a non-negative integer or null",
+  );
+  checkSnapshotRef(value.snapshot, key, "snapshot");
+  checkSnapshotRef(value.previousSnapshot, key, "previousSnapshot");
+  checkSegments(value.segments, value.snapshot, value.resumeLsn as number, key);
+}
