@@ -7,11 +7,14 @@
  * Each engine area adds its own optional field here; a scenario reads the field it needs and
  * falls back to the engine's defaults when it is absent.
  */
+import type { RetentionSeams } from "../engine/retention/seams.ts";
 import type { RegisterSeams } from "./builtin/durable-register.ts";
 
 export interface Seams {
   /** The toy durable register of the kernel self-test scenario. */
   register?: Partial<RegisterSeams>;
+  /** The retention floor: peer filter, cursor plausibility, gap eligibility, persist, snapshot. */
+  retention?: Partial<RetentionSeams>;
 }
 
 export function defaultSeams(): Seams {
