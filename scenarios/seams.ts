@@ -9,8 +9,11 @@
  */
 import type { RetentionSeams } from "../engine/retention/seams.ts";
 import type { RegisterSeams } from "./builtin/durable-register.ts";
+import type { BlobStoreSeams } from "./store/seams.ts";
 
 export interface Seams {
+  /** The blob store clients a scenario builds (a variant may wrap them with a broken store). */
+  blobstore?: Partial<BlobStoreSeams>;
   /** The toy durable register of the kernel self-test scenario. */
   register?: Partial<RegisterSeams>;
   /** The retention floor: peer filter, cursor plausibility, gap eligibility, persist, snapshot. */
