@@ -57,6 +57,11 @@ export interface Manifest {
   resumeLsn: number;
   /** The LSN at which the current writer's life began (WAL ranges never span lives, B13). */
   lifeBaseLsn: number | null;
+  /**
+   * Data objects (snapshots and WAL ranges) committed so far; names the next one. Fence stamps
+   * leave it alone. Optional: a manifest without it counts as 0 (engine/wal).
+   */
+  dataSeq?: number;
 }
 
 /** The manifest of a database no writer has touched yet. */
@@ -184,6 +189,7 @@ export function checkManifestShape(value: unknown, key: string): asserts value i
     key,
     "manifest.lifeBaseLsn must be a non-negative integer or null",
   );
+  need(value.dataSeq === undefined || isCount(value.dataSeq), key, "manifest.dataSeq must be a non-negative integer");
   checkSnapshotRef(value.snapshot, key, "snapshot");
   checkSnapshotRef(value.previousSnapshot, key, "previousSnapshot");
   checkSegments(value.segments, value.snapshot, value.resumeLsn as number, key);
