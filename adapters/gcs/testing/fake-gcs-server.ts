@@ -1,0 +1,427 @@
+/**
+ * A loopback HTTP server (node:http on 127.0.0.1, an ephemeral port) speaking the subset of the
+ * GCS JSON API that GcsBlobStore uses, over in-memory buckets (in-memory-bucket.ts), so the
+ * adapter's real HTTP path runs offline and deterministically in CI.
+ *
+ * Answers are shaped like GCS's: JSON error documents `{"error": {"code", "message", "errors":
+ * [{"domain", "reason", "message"}]}}` for JSON calls, plain text for media downloads, 204 for a
+ * delete, 206 + Content-Range for a ranged read, x-goog-generation on media.
+ *
+ * Fault model: a queue of rules, each matching an operation (and optionally an object name) for
+ * a number of requests, injects one of:
+ * - `status`: an error status (429, 503, …) answered BEFORE anything applies; its body can be
+ *   the JSON document, an HTML page (a proxy's) or empty.
+ * - `reset`: the connection is destroyed before anything applies.
+ * - `drop-after-apply`: the mutation APPLIES, then the connection is destroyed with no answer
+ *   (the ambiguous write).
+ * - `slow-body`: the answer's headers and half its body are sent, then the rest after `stallMs`
+ *   (never, if absent: only the client's deadline ends it). A mutation has applied by then.
+ * - `reset-mid-body`: headers and half the body, then the connection is destroyed.
+ * - `malformed-success`: the operation applies and a 200 comes back with an HTML body.
+ * Credentials: requests must carry `Authorization: Bearer <one of validTokens>`, else 401.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { GcsOp } from "../gcs-errors.ts";
+import {
+  BadPageTokenError,
+  InMemoryBucket,
+  type StoredObject,
+  type WritePreconditions,
+} from "./in-memory-bucket.ts";
+
+export type GcsFault =
+  | { kind: "status"; status: number; body?: "json" | "html" | "empty" }
+  | { kind: "reset" }
+  | { kind: "drop-after-apply" }
+  | { kind: "slow-body"; stallMs?: number }
+  | { kind: "reset-mid-body" }
+  | { kind: "malformed-success" };
+
+export interface FaultRule {
+  /** Which calls it hits; all if absent. */
+  op?: GcsOp;
+  /** Only requests for this object name (prefix included). */
+  name?: string;
+  /** How many matching requests it hits (default 1). */
+  times?: number;
+  fault: GcsFault;
+}
+
+export interface FakeGcsServerOptions {
+  /** Buckets that exist (default ["blobsim-test"]); any other name answers "does not exist". */
+  buckets?: string[];
+  /** Bearer tokens accepted (default ["loopback-token"]). */
+  validTokens?: string[];
+  /** A hostile server: echo the Authorization header into 401 messages (redaction tests). */
+  echoCredentialsInErrors?: boolean;
+}
+
+export interface RequestRecord {
+  op: GcsOp | "unknown";
+  method: string;
+  name?: string;
+  fault?: GcsFault["kind"];
+  /** The status sent, or "none" when the connection was cut. */
+  status: number | "none";
+}
+
+interface Route {
+  op: GcsOp;
+  bucket: string;
+  name?: string;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+const REASON_BY_STATUS: Record<number, { reason: string; message: string }> = {
+  400: { reason: "invalid", message: "Invalid argument." },
+  401: { reason: "authError", message: "Invalid Credentials" },
+  403: { reason: "forbidden", message: "Forbidden" },
+  404: { reason: "notFound", message: "Not Found" },
+  412: {
+    reason: "conditionNotMet",
+    message: "At least one of the pre-conditions you specified did not hold.",
+  },
+  416: { reason: "requestedRangeNotSatisfiable", message: "Requested range not satisfiable" },
+  429: {
+    reason: "rateLimitExceeded",
+    message:
+      "The object exceeded the rate limit for object mutation operations (create, update, and delete).",
+  },
+  500: { reason: "backendError", message: "Internal Error" },
+  502: { reason: "badGateway", message: "Bad Gateway" },
+  503: { reason: "backendError", message: "Backend Error" },
+};
+
+export class FakeGcsServer {
+  readonly requests: RequestRecord[] = [];
+  private readonly buckets = new Map<string, InMemoryBucket>();
+  private readonly validTokens: Set<string>;
+  private readonly rules: Array<FaultRule & { left: number }> = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly baseUrl: string,
+    private readonly options: FakeGcsServerOptions,
+  ) {
+    for (const name of options.buckets ?? ["blobsim-test"]) this.buckets.set(name, new InMemoryBucket(name));
+    this.validTokens = new Set(options.validTokens ?? ["loopback-token"]);
+  }
+
+  static async start(options: FakeGcsServerOptions = {}): Promise<FakeGcsServer> {
+    let fake: FakeGcsServer | undefined;
+    const server = createServer((request, response) => {
+      void fake!.handle(request, response);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    fake = new FakeGcsServer(server, `http://127.0.0.1:${port}`, options);
+    return fake;
+  }
+
+  bucket(name: string): InMemoryBucket {
+    const bucket = this.buckets.get(name);
+    if (!bucket) throw new Error(`fake GCS has no bucket ${name}`);
+    return bucket;
+  }
+
+  inject(rule: FaultRule): void {
+    this.rules.push({ ...rule, left: rule.times ?? 1 });
+  }
+
+  /** Rules that have not fired yet (a test can assert its faults were all used). */
+  pendingFaults(): number {
+    return this.rules.reduce((sum, rule) => sum + rule.left, 0);
+  }
+
+  count(op: GcsOp): number {
+    return this.requests.filter((record) => record.op === op).length;
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  // --- request handling ------------------------------------------------------------------
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readBody(request);
+    const url = new URL(request.url ?? "/", this.baseUrl);
+    const route = parseRoute(request.method ?? "GET", url);
+    const record: RequestRecord = {
+      op: route?.op ?? "unknown",
+      method: request.method ?? "",
+      status: "none",
+    };
+    if (route?.name !== undefined) record.name = route.name;
+    this.requests.push(record);
+    if (!route) return this.send(response, record, textAnswer(404, "Not Found", "text/html"));
+
+    const credentials = request.headers.authorization ?? "";
+    const token = /^Bearer (.+)$/.exec(credentials)?.[1];
+    if (token === undefined)
+      return this.send(response, record, errorAnswer(401, "Login Required", "required"));
+    if (!this.validTokens.has(token)) {
+      const echoed = this.options.echoCredentialsInErrors ? ` (got "${credentials}")` : "";
+      return this.send(response, record, errorAnswer(401, `Invalid Credentials${echoed}`, "authError"));
+    }
+    const bucket = this.buckets.get(route.bucket);
+    if (!bucket) {
+      const message = "The specified bucket does not exist.";
+      const answer = route.op === "get" ? textAnswer(404, message) : errorAnswer(404, message, "notFound");
+      return this.send(response, record, answer);
+    }
+
+    const fault = this.takeFault(route);
+    if (fault) record.fault = fault.kind;
+    if (fault?.kind === "status") return this.send(response, record, faultAnswer(fault));
+    if (fault?.kind === "reset") return this.cut(response);
+
+    const answer = this.apply(bucket, route, url.searchParams, request.headers.range, body);
+    switch (fault?.kind) {
+      case "drop-after-apply":
+        return this.cut(response);
+      case "slow-body":
+        return this.sendSlowly(response, record, answer, fault.stallMs);
+      case "reset-mid-body":
+        return this.sendHalfThenCut(response, record, answer);
+      case "malformed-success":
+        return this.send(
+          response,
+          record,
+          textAnswer(200, "<html><body>Service Temporarily Unavailable</body></html>", "text/html"),
+        );
+      default:
+        return this.send(response, record, answer);
+    }
+  }
+
+  private takeFault(route: Route): GcsFault | undefined {
+    const rule = this.rules.find(
+      (candidate) =>
+        candidate.left > 0 &&
+        (candidate.op === undefined || candidate.op === route.op) &&
+        (candidate.name === undefined || candidate.name === route.name),
+    );
+    if (!rule) return undefined;
+    rule.left -= 1;
+    return rule.fault;
+  }
+
+  private apply(
+    bucket: InMemoryBucket,
+    route: Route,
+    query: URLSearchParams,
+    range: string | undefined,
+    body: Uint8Array,
+  ): Answer {
+    switch (route.op) {
+      case "insert":
+        return insert(bucket, query, body);
+      case "get":
+        return download(bucket, route.name!, range);
+      case "metadata": {
+        const object = bucket.get(route.name!);
+        if (!object) return errorAnswer(404, `No such object: ${bucket.name}/${route.name}`, "notFound");
+        return jsonAnswer(200, resource(bucket, object));
+      }
+      case "list":
+        return list(bucket, query);
+      case "delete":
+        return remove(bucket, route.name!, query);
+    }
+  }
+
+  private send(response: ServerResponse, record: RequestRecord, answer: Answer): void {
+    record.status = answer.status;
+    response.writeHead(answer.status, {
+      ...answer.headers,
+      "content-length": String(answer.body.byteLength),
+    });
+    response.end(answer.body);
+  }
+
+  private cut(response: ServerResponse): void {
+    response.socket?.destroy();
+  }
+
+  private sendSlowly(
+    response: ServerResponse,
+    record: RequestRecord,
+    answer: Answer,
+    stallMs?: number,
+  ): void {
+    record.status = answer.status;
+    const half = Math.floor(answer.body.byteLength / 2);
+    response.writeHead(answer.status, {
+      ...answer.headers,
+      "content-length": String(answer.body.byteLength),
+    });
+    response.write(answer.body.subarray(0, half));
+    if (stallMs === undefined) return; // only the client's deadline (or close) ends it
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      response.end(answer.body.subarray(half));
+    }, stallMs);
+    this.timers.add(timer);
+  }
+
+  private sendHalfThenCut(response: ServerResponse, record: RequestRecord, answer: Answer): void {
+    record.status = answer.status;
+    response.writeHead(answer.status, {
+      ...answer.headers,
+      "content-length": String(answer.body.byteLength),
+    });
+    response.write(answer.body.subarray(0, Math.floor(answer.body.byteLength / 2)), () =>
+      response.socket?.destroy(),
+    );
+  }
+}
+
+// --- the API subset ----------------------------------------------------------------------
+
+function parseRoute(method: string, url: URL): Route | undefined {
+  const upload = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
+  if (upload && method === "POST") return { op: "insert", bucket: decodeURIComponent(upload[1]!) };
+  const collection = /^\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
+  if (collection && method === "GET") return { op: "list", bucket: decodeURIComponent(collection[1]!) };
+  const object = /^\/storage\/v1\/b\/([^/]+)\/o\/(.+)$/.exec(url.pathname);
+  if (!object) return undefined;
+  const bucket = decodeURIComponent(object[1]!);
+  const name = decodeURIComponent(object[2]!);
+  if (method === "DELETE") return { op: "delete", bucket, name };
+  if (method === "GET")
+    return { op: url.searchParams.get("alt") === "media" ? "get" : "metadata", bucket, name };
+  return undefined;
+}
+
+function preconditions(query: URLSearchParams): WritePreconditions | string {
+  const conditions: WritePreconditions = {};
+  for (const field of ["ifGenerationMatch", "ifGenerationNotMatch"] as const) {
+    const value = query.get(field);
+    if (value === null) continue;
+    if (!/^\d+$/.test(value)) return `Invalid value for ${field}: ${value}`;
+    conditions[field] = Number(value);
+  }
+  return conditions;
+}
+
+function insert(bucket: InMemoryBucket, query: URLSearchParams, body: Uint8Array): Answer {
+  if (query.get("uploadType") !== "media")
+    return errorAnswer(400, "Upload type must be media here.", "invalid");
+  const name = query.get("name");
+  if (!name) return errorAnswer(400, "Required", "required");
+  const conditions = preconditions(query);
+  if (typeof conditions === "string") return errorAnswer(400, conditions, "invalid");
+  const outcome = bucket.insert(name, body, conditions);
+  if (!outcome.ok) return errorAnswer(412, REASON_BY_STATUS[412]!.message, "conditionNotMet");
+  return jsonAnswer(200, resource(bucket, outcome.object));
+}
+
+function download(bucket: InMemoryBucket, name: string, range: string | undefined): Answer {
+  const object = bucket.get(name);
+  if (!object) return textAnswer(404, `No such object: ${bucket.name}/${name}`);
+  const headers: Record<string, string> = {
+    "content-type": "application/octet-stream",
+    "x-goog-generation": String(object.generation),
+    "x-goog-metageneration": "1",
+    "x-goog-stored-content-length": String(object.bytes.byteLength),
+  };
+  if (range === undefined) return { status: 200, headers, body: object.bytes };
+  const match = /^bytes=(\d+)-(\d*)$/.exec(range);
+  if (!match) return { status: 200, headers, body: object.bytes }; // unparseable ranges are ignored (RFC 9110)
+  const size = object.bytes.byteLength;
+  const start = Number(match[1]);
+  const last = match[2] === "" ? size - 1 : Math.min(Number(match[2]), size - 1);
+  if (start >= size || last < start) return textAnswer(416, REASON_BY_STATUS[416]!.message);
+  headers["content-range"] = `bytes ${start}-${last}/${size}`;
+  return { status: 206, headers, body: object.bytes.subarray(start, last + 1) };
+}
+
+function list(bucket: InMemoryBucket, query: URLSearchParams): Answer {
+  const maxText = query.get("maxResults") ?? "1000";
+  if (!/^\d+$/.test(maxText) || Number(maxText) < 1)
+    return errorAnswer(400, `Invalid maxResults: ${maxText}`, "invalid");
+  try {
+    const page = bucket.list(
+      query.get("prefix") ?? "",
+      Math.min(1000, Number(maxText)),
+      query.get("pageToken") ?? undefined,
+    );
+    const document: Record<string, unknown> = { kind: "storage#objects" };
+    if (page.items.length > 0) document.items = page.items.map((object) => resource(bucket, object));
+    if (page.nextPageToken !== undefined) document.nextPageToken = page.nextPageToken;
+    return jsonAnswer(200, document);
+  } catch (error) {
+    if (error instanceof BadPageTokenError) return errorAnswer(400, "Invalid page token.", "invalid");
+    throw error;
+  }
+}
+
+function remove(bucket: InMemoryBucket, name: string, query: URLSearchParams): Answer {
+  const conditions = preconditions(query);
+  if (typeof conditions === "string") return errorAnswer(400, conditions, "invalid");
+  const outcome = bucket.delete(name, conditions);
+  if (outcome.ok) return { status: 204, headers: {}, body: new Uint8Array(0) };
+  if (outcome.reason === "missing")
+    return errorAnswer(404, `No such object: ${bucket.name}/${name}`, "notFound");
+  return errorAnswer(412, REASON_BY_STATUS[412]!.message, "conditionNotMet");
+}
+
+function resource(bucket: InMemoryBucket, object: StoredObject): Record<string, string> {
+  return {
+    kind: "storage#object",
+    id: `${bucket.name}/${object.name}/${object.generation}`,
+    name: object.name,
+    bucket: bucket.name,
+    generation: String(object.generation),
+    metageneration: "1",
+    contentType: "application/octet-stream",
+    size: String(object.bytes.byteLength),
+  };
+}
+
+function faultAnswer(fault: Extract<GcsFault, { kind: "status" }>): Answer {
+  const known = REASON_BY_STATUS[fault.status] ?? { reason: "unknown", message: `Status ${fault.status}` };
+  if (fault.body === "html")
+    return textAnswer(
+      fault.status,
+      `<html><head><title>${fault.status}</title></head><body>${known.message}</body></html>`,
+      "text/html",
+    );
+  if (fault.body === "empty") return { status: fault.status, headers: {}, body: new Uint8Array(0) };
+  return errorAnswer(fault.status, known.message, known.reason);
+}
+
+function errorAnswer(status: number, message: string, reason: string): Answer {
+  return jsonAnswer(status, {
+    error: { code: status, message, errors: [{ domain: "global", reason, message }] },
+  });
+}
+
+function jsonAnswer(status: number, document: unknown): Answer {
+  return {
+    status,
+    headers: { "content-type": "application/json; charset=UTF-8" },
+    body: new TextEncoder().encode(JSON.stringify(document)),
+  };
+}
+
+function textAnswer(status: number, text: string, contentType = "text/plain; charset=utf-8"): Answer {
+  return { status, headers: { "content-type": contentType }, body: new TextEncoder().encode(text) };
+}
+
+async function readBody(request: IncomingMessage): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return new Uint8Array(Buffer.concat(chunks));
+}

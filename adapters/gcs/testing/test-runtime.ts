@@ -1,0 +1,33 @@
+/**
+ * Runtime doubles for adapter tests: a clock whose sleeps return at once and are recorded (so
+ * retry delays are asserted, never waited for), and a seeded Random (so they replay).
+ */
+import seedrandom from "seedrandom";
+import type { Clock, Random } from "../../../engine/runtime.ts";
+
+export class RecordingClock implements Clock {
+  readonly sleptMs: number[] = [];
+  private elapsedMs = 0;
+
+  constructor(private readonly epochMs = 1_700_000_000_000) {}
+
+  nowMs(): number {
+    return this.epochMs + this.elapsedMs;
+  }
+
+  /** Advances time by hand (token expiry tests). */
+  advance(ms: number): void {
+    this.elapsedMs += ms;
+  }
+
+  async sleepMs(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw signal.reason;
+    this.sleptMs.push(ms);
+    this.elapsedMs += ms;
+  }
+}
+
+export function seededRandom(seed: string): Random {
+  const prng = seedrandom.alea(seed);
+  return { next: () => prng() };
+}
