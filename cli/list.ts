@@ -2,13 +2,14 @@ import { ENGINE_FAULT_POINTS } from "../engine/fault-points.ts";
 import { allVariants } from "../fixtures/forensic/index.ts";
 import { CRITERIA } from "../reports/criteria.ts";
 import { allScenarios } from "../scenarios/index.ts";
+import { STORE_KILL_POINTS } from "../sim/kill-plan.ts";
 import { flag, parse } from "./args.ts";
 
 export const listHelp = `blobsim list [--json]
 Scenarios, forensic variants, kill points and criteria.`;
 
 export function listing() {
-  const killPoints = new Set<string>(ENGINE_FAULT_POINTS.map((point) => point.name));
+  const killPoints = new Set<string>([...ENGINE_FAULT_POINTS, ...STORE_KILL_POINTS].map((point) => point.name));
   for (const scenario of allScenarios) for (const point of scenario.killPoints ?? []) killPoints.add(point);
   return {
     scenarios: allScenarios.map((s) => ({

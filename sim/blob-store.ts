@@ -378,17 +378,8 @@ export class SimBlobStore {
   applyPut(process: SimProcess, key: string, bytes: Uint8Array, options: PutOptions): Answer<VersionToken> {
     this.counters.classA++;
     const nowMs = this.world.nowMs;
-    if (this.options.rateLimitEnabled && !this.limiter.allows(key, nowMs)) {
-      this.counters.rateLimited++;
-      return {
-        outcome: "429",
-        error: new RateLimitedError(`too many mutations of ${key} (429); not written`, key),
-        version: null,
-        downloadBytes: 0,
-      };
-    }
     const previous = this.table.current(key);
-    const result = this.table.put(key, bytes, options, nowMs);
+    const result = this.table.put(key, bytes, options, nowMs, () => this.admit(key, nowMs));
     if (!result.ok) return this.preconditionFailure(result);
     if (this.options.rateLimitEnabled) this.limiter.spend(key, nowMs);
     const object = result.value;
@@ -415,16 +406,7 @@ export class SimBlobStore {
   applyDelete(process: SimProcess, key: string, options: DeleteOptions): Answer<void> {
     this.counters.deletes++;
     const nowMs = this.world.nowMs;
-    if (this.options.rateLimitEnabled && !this.limiter.allows(key, nowMs)) {
-      this.counters.rateLimited++;
-      return {
-        outcome: "429",
-        error: new RateLimitedError(`too many mutations of ${key} (429); not deleted`, key),
-        version: null,
-        downloadBytes: 0,
-      };
-    }
-    const result = this.table.delete(key, options.ifMatch);
+    const result = this.table.delete(key, options.ifMatch, () => this.admit(key, nowMs));
     if (!result.ok) return this.preconditionFailure(result);
     if (this.options.rateLimitEnabled) this.limiter.spend(key, nowMs);
     const object = result.value;
@@ -455,12 +437,20 @@ export class SimBlobStore {
     return { outcome: "ok", value: page, version: null, downloadBytes: 200 * page.entries.length };
   }
 
+  /** The per-object rate limit, consulted once a mutation's precondition held. */
+  private admit(key: string, nowMs: number): RateLimitedError | undefined {
+    if (!this.options.rateLimitEnabled || this.limiter.allows(key, nowMs)) return undefined;
+    this.counters.rateLimited++;
+    return new RateLimitedError(`too many mutations of ${key} (429); nothing changed`, key);
+  }
+
   private preconditionFailure<T>(result: Applied<unknown> & { ok: false }): Answer<T> {
     if (result.error instanceof PreconditionFailedError) {
       this.counters.preconditionFailed++;
       return failure(result, "412");
     }
     if (result.error instanceof NotFoundError) return failure(result, "404");
+    if (result.error instanceof RateLimitedError) return failure(result, "429");
     return failure(result, "400");
   }
 }

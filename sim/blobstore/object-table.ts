@@ -77,7 +77,13 @@ export class ObjectTable {
   }
 
   /** Checks the precondition and, if it holds, writes. The new object on success. */
-  put(key: string, bytes: Uint8Array, options: PutOptions, nowMs: number): Applied<StoredObject> {
+  put(
+    key: string,
+    bytes: Uint8Array,
+    options: PutOptions,
+    nowMs: number,
+    admit: () => BlobStoreError | undefined = () => undefined,
+  ): Applied<StoredObject> {
     const existing = this.objects.get(key);
     if (options.ifNoneMatch === true && existing)
       return { ok: false, error: new PreconditionFailedError(`${key} already exists (ifNoneMatch)`, key) };
@@ -97,6 +103,9 @@ export class ObjectTable {
           ),
         };
     }
+    // Admission (the rate limit) comes after the precondition: a 412 is answered as such.
+    const refused = admit();
+    if (refused) return { ok: false, error: refused };
     const generation = this.nextGeneration(nowMs);
     // The caller hands the bytes over (the client copied them when the request was made).
     const stored = bytes;
@@ -107,7 +116,11 @@ export class ObjectTable {
   }
 
   /** The deleted object on success. */
-  delete(key: string, ifMatch: VersionToken | undefined): Applied<StoredObject> {
+  delete(
+    key: string,
+    ifMatch: VersionToken | undefined,
+    admit: () => BlobStoreError | undefined = () => undefined,
+  ): Applied<StoredObject> {
     const existing = this.objects.get(key);
     if (!existing) return { ok: false, error: new NotFoundError(`${key} does not exist (delete)`, key) };
     if (ifMatch !== undefined && existing.version !== ifMatch)
@@ -118,6 +131,8 @@ export class ObjectTable {
           key,
         ),
       };
+    const refused = admit();
+    if (refused) return { ok: false, error: refused };
     this.objects.delete(key);
     return { ok: true, value: existing };
   }
