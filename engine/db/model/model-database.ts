@@ -262,6 +262,23 @@ export class ModelDatabase implements Database {
     });
   }
 
+  /**
+   * What Postgres does at the end of crash recovery: write a checkpoint record. The cluster's
+   * flush LSN after a boot is therefore past the last replayed record, so a successor that
+   * chained onto the predecessor's (overshooting) resume LSN ships a range that starts inside
+   * this record: the misalignment behind B13.
+   */
+  writeEndOfRecovery(): Promise<void> {
+    return this.serial(async () => {
+      const bytes = encodeRecord(
+        { type: RecordType.Background, txid: this.nextTxid, key: "", value: null },
+        this.writtenLsn,
+      );
+      await this.appendWal(this.writtenLsn, bytes);
+      this.writtenLsn += bytes.length;
+    });
+  }
+
   private async completeDangling(): Promise<void> {
     if (!this.dangling) return;
     await this.appendWal(this.writtenLsn, this.dangling.payload);
@@ -451,7 +468,9 @@ export function modelDatabaseDriver(options: ModelDatabaseOptions = {}): Databas
     },
     async open(disk, dir) {
       const recovered = await recover(disk, dir, layout);
-      return new ModelDatabase(disk, dir, layout, recovered.pageCount, options, recovered);
+      const db = new ModelDatabase(disk, dir, layout, recovered.pageCount, options, recovered);
+      await db.writeEndOfRecovery();
+      return db;
     },
   };
 }
