@@ -40,6 +40,8 @@ export function staticTokenProvider(token: string, source = "static token"): Tok
 export interface MetadataServerOptions {
   /** Expiry bookkeeping; production passes realClock. */
   clock: Clock;
+  /** Times each metadata request's deadline; defaults to `clock`. */
+  deadlineClock?: Clock;
   /** Host (and port) of the metadata server; GCE_METADATA_HOST overrides it by convention. */
   host?: string;
   /** "http:" in production; a loopback test server may need nothing else. */
@@ -65,7 +67,7 @@ export function metadataServerTokenProvider(options: MetadataServerOptions): Tok
   async function fetchToken(): Promise<string> {
     const deadline = new AbortController();
     const finished = new AbortController();
-    void options.clock.sleepMs(requestTimeoutMs, finished.signal).then(
+    void (options.deadlineClock ?? options.clock).sleepMs(requestTimeoutMs, finished.signal).then(
       () => deadline.abort(),
       () => undefined,
     );

@@ -171,7 +171,7 @@ export class FakeGcsServer {
     if (token === undefined)
       return this.send(response, record, errorAnswer(401, "Login Required", "required"));
     if (!this.validTokens.has(token)) {
-      const echoed = this.options.echoCredentialsInErrors ? ` (got "${credentials}")` : "";
+      const echoed = this.options.echoCredentialsInErrors ? ` (token ${token} is not valid)` : "";
       return this.send(response, record, errorAnswer(401, `Invalid Credentials${echoed}`, "authError"));
     }
     const bucket = this.buckets.get(route.bucket);
