@@ -1,8 +1,11 @@
 /** Every scenario blobsim knows. Each area contributes one list. */
 import { builtinScenarios } from "./builtin/index.ts";
+import { leaseScenarios } from "./lease/index.ts";
+import { replicationScenarios } from "./replication/index.ts";
+import { retentionScenarios } from "./retention/index.ts";
 import type { Scenario } from "./scenario.ts";
 
-export const allScenarios: readonly Scenario[] = [...builtinScenarios];
+export const allScenarios: readonly Scenario[] = [...builtinScenarios, ...retentionScenarios, ...replicationScenarios, ...leaseScenarios];
 
 export function findScenario(id: string): Scenario | undefined {
   return allScenarios.find((scenario) => scenario.id === id);

@@ -2,7 +2,9 @@
  * The sweeping side: pull ops from an upstream above the cursor we hold for it, apply them, and
  * move the cursor. The cursor is loaded with a plausibility check (an implausible value counts
  * as missing and is never sent back), a gap signal is honoured only for an existing cursor, and
- * the cursor with its gap is persisted only once the whole body is applied.
+ * the cursor with its gap is persisted only once the whole body is applied. A gap header that is
+ * unusable (garbage, far future) on a sweep that holds a cursor fails the sweep with a typed
+ * error rather than being ignored: it may have replaced a real gap.
  */
 import type { Clock, Logger } from "../runtime.ts";
 import { silentLogger } from "../runtime.ts";
@@ -46,6 +48,11 @@ export async function sweepOnce(options: SweepClientOptions): Promise<SweepOutco
     else logger.log("sweep.cursor-missing", { upstream: upstreamHost, reason: "implausible" });
   }
   const response = await options.fetch({ host: options.selfHost, after: cursor, limit: options.limit });
+
+  // A gap header we cannot use while holding a cursor may stand in for a real gap: applying
+  // the body anyway would skip ops silently, so the whole response is refused (nothing applied).
+  if (response.gap && cursor !== null)
+    refuseUnlessPlausible("gap", response.gap.prunedThroughId, judge(response.gap.prunedThroughId));
 
   let gap: GapMark | null = null;
   if (response.gap && seams.gapEligible({ cursor, gap: response.gap, judge })) {
