@@ -2,7 +2,9 @@
  * GcsBlobStore over its real HTTP path against the loopback GCS server: the BlobStore semantics
  * (create-if-absent, CAS, generations, ranges, paging, delete), bad input rejected before any
  * request, and the three errors a user meets first: a missing bucket, a wrong token, and an
- * answer that is not GCS's JSON. Faults and retries are in gcs-faults.test.ts.
+ * answer that is not GCS's JSON. The shared BlobStore conformance suite runs here too: plain,
+ * under a store prefix, and with a background rate of read faults that retries must absorb.
+ * Fault-by-fault mapping and retries are in gcs-faults.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { listAll } from "../../engine/blobstore/blob-store.ts";
@@ -15,6 +17,10 @@ import {
   TransientError,
 } from "../../engine/blobstore/errors.ts";
 import { realClock } from "../../engine/runtime-real.ts";
+import {
+  describeBlobStoreConformance,
+  runConformanceChecks,
+} from "../../fixtures/conformance/blob-store-conformance.ts";
 import { GcsBlobStore } from "./gcs-blob-store.ts";
 import { LOOPBACK_BUCKET, type LoopbackStore, startLoopbackStore } from "./testing/loopback-store.ts";
 import { RecordingClock, seededRandom } from "./testing/test-runtime.ts";
@@ -22,6 +28,88 @@ import { staticTokenProvider } from "./token-provider.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const textOf = (data: Uint8Array | undefined) => new TextDecoder().decode(data);
+
+describeBlobStoreConformance("GCS adapter over loopback", async () => {
+  const started = await startLoopbackStore({
+    clock: new RecordingClock(),
+    random: seededRandom("conformance"),
+  });
+  return { store: started.store, close: started.close };
+});
+
+describeBlobStoreConformance("GCS adapter over loopback, under a store prefix", async () => {
+  const started = await startLoopbackStore({
+    clock: new RecordingClock(),
+    random: seededRandom("conformance-prefix"),
+    prefix: "tenants/t1",
+  });
+  return { store: started.store, close: started.close };
+});
+
+/** Every 2nd (and more) get, metadata and list request faulted (503, reset, 429, cut body, HTML 502). */
+async function startFaultyLoopback(clock: RecordingClock) {
+  const started = await startLoopbackStore({
+    clock,
+    random: seededRandom("conformance-faults"),
+    retry: { attemptsMax: 6 },
+  });
+  const many = 1_000_000;
+  started.server.inject({ op: "get", every: 2, times: many, fault: { kind: "status", status: 503 } });
+  started.server.inject({ op: "get", every: 4, times: many, fault: { kind: "reset-mid-body" } });
+  started.server.inject({ op: "metadata", every: 2, times: many, fault: { kind: "reset" } });
+  started.server.inject({
+    op: "metadata",
+    every: 5,
+    times: many,
+    fault: { kind: "status", status: 502, body: "html" },
+  });
+  started.server.inject({ op: "list", every: 2, times: many, fault: { kind: "status", status: 429 } });
+  return started;
+}
+
+describeBlobStoreConformance("GCS adapter over loopback, with read faults", async () => {
+  const started = await startFaultyLoopback(new RecordingClock());
+  return { store: started.store, close: started.close };
+});
+
+describe("the faulted conformance run", () => {
+  it("really was faulted, and retries absorbed every fault", async () => {
+    const clock = new RecordingClock();
+    let faulted = 0;
+    const failures = await runConformanceChecks(async () => {
+      const started = await startFaultyLoopback(clock);
+      return {
+        store: started.store,
+        close: async () => {
+          faulted += started.server.requests.filter((record) => record.fault !== undefined).length;
+          await started.close();
+        },
+      };
+    });
+    expect(failures).toEqual([]);
+    expect(faulted).toBeGreaterThan(10);
+    expect(clock.sleptMs.length).toBe(faulted);
+  });
+
+  it("fails, as it must, when the adapter is not allowed to retry", async () => {
+    const failures = await runConformanceChecks(async () => {
+      const started = await startLoopbackStore({
+        clock: new RecordingClock(),
+        random: seededRandom("no-retry"),
+        retry: { attemptsMax: 1 },
+      });
+      started.server.inject({
+        op: "get",
+        every: 3,
+        times: 1_000_000,
+        fault: { kind: "status", status: 503 },
+      });
+      return { store: started.store, close: started.close };
+    });
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.map((failure) => failure.error).join("\n")).toMatch(/TransientError|503/);
+  });
+});
 
 let loopback: LoopbackStore;
 let clock: RecordingClock;

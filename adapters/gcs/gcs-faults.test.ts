@@ -121,9 +121,9 @@ describe("mutations are never retried", () => {
   async function failedPut(fault: GcsFault, options?: { ifNoneMatch: true }) {
     const started = await loopback();
     started.server.inject({ op: "insert", fault });
-    const error = await started.store
+    const error = (await started.store
       .put("lease", bytes("holder=a"), options ?? { ifNoneMatch: true })
-      .catch((caught: unknown) => caught as BlobStoreError);
+      .catch((caught: unknown) => caught)) as BlobStoreError;
     expect(started.server.count("insert")).toBe(1);
     expect(started.clock.sleptMs).toEqual([]);
     return { started, error, applied: started.server.bucket(LOOPBACK_BUCKET).get("lease") !== undefined };

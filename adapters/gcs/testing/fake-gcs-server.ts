@@ -45,6 +45,8 @@ export interface FaultRule {
   name?: string;
   /** How many matching requests it hits (default 1). */
   times?: number;
+  /** Hit only every n-th matching request (a background fault rate); default every one. */
+  every?: number;
   fault: GcsFault;
 }
 
@@ -102,7 +104,7 @@ export class FakeGcsServer {
   readonly requests: RequestRecord[] = [];
   private readonly buckets = new Map<string, InMemoryBucket>();
   private readonly validTokens: Set<string>;
-  private readonly rules: Array<FaultRule & { left: number }> = [];
+  private readonly rules: Array<FaultRule & { left: number; seen: number }> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
 
   private constructor(
@@ -132,7 +134,9 @@ export class FakeGcsServer {
   }
 
   inject(rule: FaultRule): void {
-    this.rules.push({ ...rule, left: rule.times ?? 1 });
+    if (rule.every !== undefined && !(Number.isInteger(rule.every) && rule.every >= 1))
+      throw new RangeError(`fault rule "every" must be a positive integer, got ${rule.every}`);
+    this.rules.push({ ...rule, left: rule.times ?? 1, seen: 0 });
   }
 
   /** Rules that have not fired yet (a test can assert its faults were all used). */
@@ -206,15 +210,16 @@ export class FakeGcsServer {
   }
 
   private takeFault(route: Route): GcsFault | undefined {
-    const rule = this.rules.find(
-      (candidate) =>
-        candidate.left > 0 &&
-        (candidate.op === undefined || candidate.op === route.op) &&
-        (candidate.name === undefined || candidate.name === route.name),
-    );
-    if (!rule) return undefined;
-    rule.left -= 1;
-    return rule.fault;
+    for (const rule of this.rules) {
+      if (rule.left <= 0) continue;
+      if (rule.op !== undefined && rule.op !== route.op) continue;
+      if (rule.name !== undefined && rule.name !== route.name) continue;
+      rule.seen += 1;
+      if (rule.every !== undefined && rule.seen % rule.every !== 0) continue;
+      rule.left -= 1;
+      return rule.fault;
+    }
+    return undefined;
   }
 
   private apply(
