@@ -7,17 +7,30 @@
  * Each engine area adds its own optional field here; a scenario reads the field it needs and
  * falls back to the engine's defaults when it is absent.
  */
+import type { LeaseSeams } from "../engine/lease/lease.ts";
 import type { RetentionSeams } from "../engine/retention/seams.ts";
+import type { ReplicationStrategies as ReplicationSeams } from "../engine/replication/strategies.ts";
 import type { RegisterSeams } from "./builtin/durable-register.ts";
+import type { WalSeams, DbSeams, RestoreSeams } from "./wal/seams.ts";
 import type { BlobStoreSeams } from "./store/seams.ts";
 
 export interface Seams {
   /** The blob store clients a scenario builds (a variant may wrap them with a broken store). */
   blobstore?: Partial<BlobStoreSeams>;
+  /** The writer lease: acquire timeout, takeover fence stamp, which manifest a new holder adopts. */
+  lease?: Partial<LeaseSeams>;
   /** The toy durable register of the kernel self-test scenario. */
   register?: Partial<RegisterSeams>;
+  /** The replication engine's strategies (registry key, budgets, recoverability, pins, ...). */
+  replication?: Partial<ReplicationSeams>;
   /** The retention floor: peer filter, cursor plausibility, gap eligibility, persist, snapshot. */
   retention?: Partial<RetentionSeams>;
+  /** WAL shipping: where the WAL ends, what a commit ships, data object keys (engine/wal). */
+  wal?: WalSeams;
+  /** The model database's options (engine/db/model). */
+  db?: DbSeams;
+  /** Restore: how objects are read, how WAL files are finished (engine/restore). */
+  restore?: RestoreSeams;
 }
 
 export function defaultSeams(): Seams {

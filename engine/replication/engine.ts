@@ -1,0 +1,49 @@
+/**
+ * The replication engine as one object: the registry of senders, the planner and executors, the
+ * recovery log, and the status snapshot. Time comes only from the injected Clock.
+ */
+import type { Clock } from "../runtime.ts";
+import { DEFAULT_EXECUTOR_OPTIONS, Executor, type ExecutorOptions } from "./executor.ts";
+import { Planner } from "./planner.ts";
+import { RecoveryLog } from "./recovery-log.ts";
+import { Registry } from "./registry.ts";
+import type { ReplicationStorage } from "./storage.ts";
+import { type ReplicationStrategies, resolveStrategies } from "./strategies.ts";
+
+export interface ReplicationEngineOptions {
+  clock: Clock;
+  storage: ReplicationStorage;
+  strategies?: Partial<ReplicationStrategies>;
+  executor?: Partial<ExecutorOptions>;
+}
+
+export class ReplicationEngine {
+  readonly log: RecoveryLog;
+  readonly registry: Registry;
+  readonly planner: Planner;
+  readonly executor: Executor;
+  readonly strategies: ReplicationStrategies;
+
+  constructor(options: ReplicationEngineOptions) {
+    this.strategies = resolveStrategies(options.strategies);
+    this.log = new RecoveryLog(options.clock);
+    this.registry = new Registry(this.log, this.strategies);
+    this.planner = new Planner(this.registry, options.storage, this.log, this.strategies);
+    this.executor = new Executor(
+      this.registry,
+      this.planner,
+      options.storage,
+      this.log,
+      this.strategies,
+      options.clock,
+      {
+        ...DEFAULT_EXECUTOR_OPTIONS,
+        ...options.executor,
+      },
+    );
+  }
+
+  status() {
+    return this.registry.status();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The engine's replaceable decisions, one per hard-won fix. The defaults ARE the fixes; the
+ * engine never asks whether it runs with a replacement. A caller may swap any of them (a
+ * different retention proof, a different registry key), and the forensic variants of the
+ * simulation put each historical bug back through exactly this record.
+ */
+import type { Clock } from "../runtime.ts";
+import {
+  type BudgetEvaluator,
+  countFromSessionStart,
+  type EntryCounter,
+  evaluateWithRequiredTick,
+} from "./budget.ts";
+import {
+  classifyByExactBoundary,
+  type OutcomeClassifier,
+  type RebuildSource,
+  type RebuildSourceSelector,
+  type RecoverabilityCheck,
+  type RecoverabilityProof,
+  type RetainedHistory,
+  requireHistory,
+  retainedContiguously,
+  trustedAndReplayable,
+} from "./history.ts";
+import { baseReachedSnapshot, type TailReplayGate } from "./rebuild.ts";
+import { type Endpoint, endpointDiffers } from "./types.ts";
+
+/** What a plan binds for a rebuild executor. */
+export interface RebuildTargets {
+  readonly source: RebuildSource;
+  readonly snapshotLsn: number;
+  readonly targetLsn: number;
+}
+
+export interface PinFailureContext {
+  /** Invalidates the session the failed plan was for (and only that session). */
+  invalidate(targetState: "needs_rebuild" | "disconnected"): void;
+  readonly cause: string;
+}
+
+export interface ReplicationStrategies {
+  /** V04: the registry key. Fix: the stable replica ID; the endpoint is only an attribute. */
+  registryKey(replicaId: string, endpoint: Endpoint): string;
+  /** V01: entries replayed by a catch-up. Fix: counted from the session's start LSN. */
+  countEntries: EntryCounter;
+  /** V11: budget evaluation. Fix: a progress deadline requires the current time. */
+  evaluateBudget: BudgetEvaluator;
+  /** V11 (the caller side): the time an executor stamps on progress. Fix: the clock's time. */
+  progressTickMs(clock: Clock): number | undefined;
+  /** V10: are (start, end] all retained? Fix: bounds AND contiguity. */
+  isRecoverable: RecoverabilityCheck;
+  /** V09: outcome of a handshake. Fix: zero-gap only on equality; ahead ⇒ truncation. */
+  classifyOutcome: OutcomeClassifier;
+  /** V03: rebuild source. Fix: snapshot+tail only with a trusted checkpoint AND a replayable tail. */
+  selectRebuildSource: RebuildSourceSelector;
+  /** V02: tail replay gate. Fix: only once the base transfer reached the snapshot LSN. */
+  tailReplayGate: TailReplayGate;
+  /** V05: what a failed pin does to its session. Fix: invalidate it (no dangling session). */
+  onPinFailure(context: PinFailureContext): void;
+  /** V12: WAL pin start for a catch-up plan, or null for no pin. Fix: from the replica's flushed LSN; none for truncation only. */
+  walPinStart(proof: RecoverabilityProof): number | null;
+  /** V06: what a rebuild executor runs. Fix: the plan-bound values, never re-derived. */
+  executionTargets(plan: RebuildTargets, currentHistory: () => RetainedHistory | undefined): RebuildTargets;
+  /** V07: history input check. Fix: a typed error for missing or inconsistent history. */
+  checkHistory(history: RetainedHistory | null | undefined, where: string): RetainedHistory;
+  /** V08: the logged cause when an assignment replaces a session. Fix: endpoint_changed only on a real change. */
+  supersedeCause(before: Endpoint, after: Endpoint): string;
+}
+
+export const defaultStrategies: ReplicationStrategies = {
+  registryKey: (replicaId) => replicaId,
+  countEntries: countFromSessionStart,
+  evaluateBudget: evaluateWithRequiredTick,
+  progressTickMs: (clock) => clock.nowMs(),
+  isRecoverable: retainedContiguously,
+  classifyOutcome: classifyByExactBoundary,
+  selectRebuildSource: trustedAndReplayable,
+  tailReplayGate: baseReachedSnapshot,
+  onPinFailure: (context) => context.invalidate("needs_rebuild"),
+  walPinStart: (proof) => (proof.truncateToLsn !== null ? null : proof.replayStartExclusive),
+  executionTargets: (plan) => plan,
+  checkHistory: requireHistory,
+  supersedeCause: (before, after) =>
+    endpointDiffers(before, after) ? "endpoint_changed" : "assignment_intent",
+};
+
+export function resolveStrategies(overrides: Partial<ReplicationStrategies> = {}): ReplicationStrategies {
+  return { ...defaultStrategies, ...overrides };
+}

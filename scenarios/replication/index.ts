@@ -1,0 +1,108 @@
+/**
+ * Replication engine scenarios: the cluster of ./cluster.ts with different fault emphases.
+ * Every one of them runs under network faults (delay, loss, duplication, reordering,
+ * partitions) and control-plane epoch bumps that land mid-execution, and every one checks all
+ * the replication invariants; the criteria list says what each gives evidence for.
+ */
+import type { Scenario } from "../scenario.ts";
+import { baseKnobs, type KnobDraw, runCluster } from "./cluster.ts";
+
+function clusterScenario(id: string, title: string, criteria: string[], knobs: KnobDraw): Scenario {
+  return {
+    id,
+    title,
+    criteria,
+    lane: "sim",
+    defaultSeeds: 200,
+    async run(ctx) {
+      return { metrics: await runCluster(ctx, knobs) };
+    },
+  };
+}
+
+export const replicationScenarios: readonly Scenario[] = [
+  clusterScenario(
+    "replication.catch-up",
+    "Short-gap catch-up proven from retained WAL (with holes), frozen targets, epoch bumps mid-step",
+    ["A3", "A4", "A6", "REP-2", "REP-4", "REP-5"],
+    (rng) => ({
+      ...baseKnobs(rng),
+      holeRate: rng.pick([0.02, 0.08]),
+      retainEntries: rng.pick([15, 40, 120]),
+      epochBumpMeanMs: rng.pick([60, 200]),
+    }),
+  ),
+  clusterScenario(
+    "replication.rebuild",
+    "Rebuild from snapshot+tail or full base as history moves: untrusted checkpoints, recycled tails, short transfers",
+    ["A5", "A7", "REP-1", "REP-2", "REP-3"],
+    (rng) => ({
+      ...baseKnobs(rng),
+      retainEntries: rng.pick([3, 8, 20]),
+      tailAdvanceMeanMs: rng.pick([5, 20]),
+      checkpointMeanMs: rng.pick([5, 15, 60]),
+      untrustedCheckpointRate: rng.pick([0.2, 0.5]),
+      holeRate: rng.pick([0, 0.03]),
+      writeMeanIntervalMs: rng.pick([1, 3]),
+      baseChunkEntries: rng.pick([1, 2, 4]),
+      retriesMax: rng.pick([0, 1, 2]),
+    }),
+  ),
+  clusterScenario(
+    "replication.promotion",
+    "Promotion discards uncommitted WAL; replicas ahead of committed are truncated before completing",
+    ["A1", "A2", "A3", "A8"],
+    (rng) => ({
+      ...baseKnobs(rng),
+      replicaAheadRate: 0.7,
+      promotionMeanMs: rng.pick([100, 300]),
+      epochBumpMeanMs: rng.pick([0, 150]),
+    }),
+  ),
+  clusterScenario(
+    "replication.address-change",
+    "Address changes keep the sender, invalidate its session and recover at the new address; re-assignments supersede",
+    ["A3", "A10", "REP-5"],
+    (rng) => ({
+      ...baseKnobs(rng),
+      addressChangeMeanMs: rng.pick([30, 80, 200]),
+      reassignMeanMs: rng.pick([40, 120]),
+    }),
+  ),
+  clusterScenario(
+    "replication.budgets",
+    "Catch-up budgets (entries, duration, stall) escalate to rebuild; a stalled replica is caught by the deadline",
+    ["A5", "REP-4", "REP-2"],
+    (rng) => ({
+      ...baseKnobs(rng),
+      initialEntries: rng.int(60, 200),
+      retainEntries: rng.pick([80, 200]),
+      budgetMaxEntries: rng.pick([0, 10, 30]),
+      budgetProgressDeadlineMs: rng.pick([40, 100]),
+      budgetMaxDurationMs: rng.pick([0, 300]),
+      stallMeanMs: rng.pick([60, 150]),
+      stallDurationMs: rng.pick([50, 150, 300]),
+    }),
+  ),
+  clusterScenario(
+    "replication.pin-faults",
+    "Pin failures (WAL, snapshot, full base) release what was taken and leave no live session",
+    ["REP-2", "REP-5", "A5"],
+    (rng) => ({
+      ...baseKnobs(rng),
+      pinFailureRate: rng.pick([0.1, 0.3, 0.6]),
+      retainEntries: rng.pick([5, 20, 60]),
+      untrustedCheckpointRate: rng.pick([0, 0.3]),
+    }),
+  ),
+  clusterScenario(
+    "replication.bad-input",
+    "Missing history, unknown replicas, out-of-range LSNs and stale session IDs get typed errors and change nothing",
+    ["A3", "REP-5"],
+    (rng) => ({
+      ...baseKnobs(rng),
+      historyUnavailableRate: rng.pick([0.1, 0.3]),
+      badInputMeanMs: rng.pick([10, 40]),
+    }),
+  ),
+];

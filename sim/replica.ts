@@ -1,0 +1,162 @@
+/**
+ * A simulated replica of the replication engine: a base image (pages as of baseLsn) plus a
+ * contiguous WAL (baseLsn, flushedLsn], answering the primary's messages. The scenarios compare
+ * its pages byte for byte with the primary's state after every recovery.
+ *
+ * Fault model: it answers whatever the network delivers, in delivery order, so it sees
+ * duplicates, reordering and stale traffic. It fences on (epoch, sessionId): traffic from an
+ * older epoch or an older session of the same epoch is refused. Within a session a duplicate
+ * truncate is a no-op and base chunks are accepted strictly in order. Installing a snapshot
+ * sets flushedLsn to the snapshot LSN as soon as its first chunk lands (the header names it),
+ * so a tail replayed over a half-installed base leaves pages missing: that is the hazard the
+ * rebuild gate exists for. A later session's handshake discards a half-installed base. The process running it may be paused (a stall) by the scenario.
+ */
+import type { SimProcess } from "./process.ts";
+
+export interface WalEntry {
+  readonly lsn: number;
+  readonly page: number;
+  readonly bytes: Uint8Array;
+}
+
+export type ReplicaRequest =
+  | { op: "handshake"; epoch: number; sessionId: number }
+  | { op: "stream"; epoch: number; sessionId: number; entries: readonly WalEntry[] }
+  | { op: "truncate"; epoch: number; sessionId: number; toLsn: number }
+  | {
+      op: "base";
+      epoch: number;
+      sessionId: number;
+      baseLsn: number;
+      index: number;
+      /** Chunks in the whole base: the install is complete once all landed. */
+      count: number;
+      entries: readonly WalEntry[];
+    };
+
+export type ReplicaReply =
+  | { ok: true; flushedLsn: number; baseChunks: number }
+  | {
+      ok: false;
+      refused: "stale_epoch" | "stale_session" | "cannot_truncate_below_base" | "base_out_of_order";
+    };
+
+export class SimReplica {
+  private basePages = new Map<number, Uint8Array>();
+  private baseLsn = 0;
+  private log: WalEntry[] = [];
+  private fenceEpoch = 0;
+  private fenceSession = 0;
+  private truncatedInSession = -1;
+  private baseSession = -1;
+  private baseChunks = 0;
+  private baseComplete = true;
+  /** Every applied mutation with the (epoch, session) that caused it, for the checkers. */
+  readonly mutations: Array<{ epoch: number; sessionId: number; op: string }> = [];
+
+  constructor(
+    readonly name: string,
+    readonly process: SimProcess,
+  ) {}
+
+  get flushedLsn(): number {
+    return this.log.length > 0 ? this.log[this.log.length - 1]!.lsn : this.baseLsn;
+  }
+
+  /** Seeds the replica with a contiguous history from LSN 1 (setup only). */
+  preload(entries: readonly WalEntry[]): void {
+    for (const entry of entries) {
+      if (entry.lsn !== this.flushedLsn + 1) throw new Error(`preload not contiguous at ${entry.lsn}`);
+      this.log.push(entry);
+    }
+  }
+
+  /** The first LSN above `fromLsn` where this replica holds an entry the lineage does not, or null. */
+  firstDivergentLsn(fromLsn: number, lineage: (lsn: number) => WalEntry | undefined): number | null {
+    for (let i = this.log.length - 1; i >= 0 && this.log[i]!.lsn > fromLsn; i--) {
+      // walk back to the first entry above fromLsn, then forward
+      if (i === 0 || this.log[i - 1]!.lsn <= fromLsn) {
+        for (let j = i; j < this.log.length; j++) {
+          const mine = this.log[j]!;
+          const theirs = lineage(mine.lsn);
+          if (!theirs || theirs.page !== mine.page || theirs.bytes !== mine.bytes) return mine.lsn;
+        }
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** The replica's pages: base image overlaid with its WAL. */
+  pages(): Map<number, Uint8Array> {
+    const pages = new Map(this.basePages);
+    for (const entry of this.log) pages.set(entry.page, entry.bytes);
+    return pages;
+  }
+
+  handle(request: ReplicaRequest): ReplicaReply {
+    const refused = this.fence(request.epoch, request.sessionId);
+    if (refused) return { ok: false, refused };
+    switch (request.op) {
+      case "handshake":
+        // A base left half-installed by an earlier session is garbage: start from nothing.
+        if (!this.baseComplete && this.baseSession !== request.sessionId) {
+          this.basePages = new Map();
+          this.baseLsn = 0;
+          this.log = [];
+          this.baseComplete = true;
+          this.mutations.push({
+            epoch: request.epoch,
+            sessionId: request.sessionId,
+            op: "discard-partial-base",
+          });
+        }
+        break;
+      case "stream":
+        for (const entry of request.entries) {
+          if (entry.lsn <= this.flushedLsn) continue;
+          if (entry.lsn !== this.flushedLsn + 1) break;
+          this.log.push(entry);
+          this.mutations.push({ epoch: request.epoch, sessionId: request.sessionId, op: "apply" });
+        }
+        break;
+      case "truncate":
+        if (this.truncatedInSession === request.sessionId) break;
+        if (request.toLsn < this.baseLsn) return { ok: false, refused: "cannot_truncate_below_base" };
+        this.log = this.log.filter((entry) => entry.lsn <= request.toLsn);
+        this.truncatedInSession = request.sessionId;
+        this.mutations.push({ epoch: request.epoch, sessionId: request.sessionId, op: "truncate" });
+        break;
+      case "base":
+        if (request.index === 0 && this.baseSession !== request.sessionId) {
+          this.basePages = new Map();
+          this.baseLsn = request.baseLsn;
+          this.log = [];
+          this.baseSession = request.sessionId;
+          this.baseChunks = 0;
+          this.baseComplete = false;
+        }
+        if (this.baseSession !== request.sessionId) return { ok: false, refused: "base_out_of_order" };
+        if (request.index === this.baseChunks) {
+          for (const entry of request.entries) this.basePages.set(entry.page, entry.bytes);
+          this.baseChunks++;
+          if (this.baseChunks === request.count) this.baseComplete = true;
+          this.mutations.push({ epoch: request.epoch, sessionId: request.sessionId, op: "base" });
+        }
+        break;
+    }
+    return {
+      ok: true,
+      flushedLsn: this.flushedLsn,
+      baseChunks: this.baseSession === request.sessionId ? this.baseChunks : 0,
+    };
+  }
+
+  private fence(epoch: number, sessionId: number): "stale_epoch" | "stale_session" | null {
+    if (epoch < this.fenceEpoch) return "stale_epoch";
+    if (epoch === this.fenceEpoch && sessionId < this.fenceSession) return "stale_session";
+    this.fenceEpoch = epoch;
+    this.fenceSession = sessionId;
+    return null;
+  }
+}
