@@ -4,9 +4,17 @@ import { leaseScenarios } from "./lease/index.ts";
 import { replicationScenarios } from "./replication/index.ts";
 import { retentionScenarios } from "./retention/index.ts";
 import type { Scenario } from "./scenario.ts";
+import { storeScenarios } from "./store/index.ts";
 import { walScenarios } from "./wal/index.ts";
 
-export const allScenarios: readonly Scenario[] = [...builtinScenarios, ...retentionScenarios, ...replicationScenarios, ...leaseScenarios, ...walScenarios];
+export const allScenarios: readonly Scenario[] = [
+  ...builtinScenarios,
+  ...retentionScenarios,
+  ...replicationScenarios,
+  ...leaseScenarios,
+  ...walScenarios,
+  ...storeScenarios,
+];
 
 export function findScenario(id: string): Scenario | undefined {
   return allScenarios.find((scenario) => scenario.id === id);

@@ -132,9 +132,16 @@ export class ModelDatabase implements Database {
     readonly layout: WalLayout,
     private readonly pageCount: number,
     private readonly options: ModelDatabaseOptions,
-    recovered: { rows: Map<string, Uint8Array>; endLsn: Lsn; nextTxid: number },
+    recovered: {
+      rows: Map<string, Uint8Array>;
+      endLsn: Lsn;
+      nextTxid: number;
+      replayedKeys: Iterable<string>;
+    },
   ) {
     for (const [key, value] of recovered.rows) this.rows.set(key, value);
+    // Rows changed by replay are newer than their page files: the next checkpoint writes them.
+    for (const key of recovered.replayedKeys) this.dirtyPages.add(pageOf(key, pageCount));
     this.writtenLsn = recovered.endLsn;
     this.nextTxid = recovered.nextTxid;
     const probability = options.danglingHeaderProbability ?? 0;
@@ -397,7 +404,13 @@ async function recover(
   disk: LocalDisk,
   dir: string,
   layout: WalLayout,
-): Promise<{ rows: Map<string, Uint8Array>; endLsn: Lsn; nextTxid: number; pageCount: number }> {
+): Promise<{
+  rows: Map<string, Uint8Array>;
+  endLsn: Lsn;
+  nextTxid: number;
+  pageCount: number;
+  replayedKeys: Set<string>;
+}> {
   const controlBytes = await disk.readFile(joinPath(dir, CONTROL_FILE));
   if (controlBytes === null) throw new DataDirCorruptError(dir, "no control file");
   let control: Control;
@@ -417,6 +430,7 @@ async function recover(
   }
   const reader = new PageReader(disk, dir, layout);
   const pending = new Map<number, Row[]>();
+  const replayedKeys = new Set<string>();
   let lsn = control.checkpointLsn;
   let nextTxid = control.nextTxid;
   for (;;) {
@@ -434,13 +448,14 @@ async function recover(
       pending.set(record.txid, list);
     } else if (record.type === RecordType.Commit) {
       for (const row of pending.get(record.txid) ?? []) {
+        replayedKeys.add(row.key);
         if (row.value === null) rows.delete(row.key);
         else rows.set(row.key, row.value);
       }
       pending.delete(record.txid);
     }
   }
-  return { rows, endLsn: lsn, nextTxid, pageCount: control.pageCount };
+  return { rows, endLsn: lsn, nextTxid, pageCount: control.pageCount, replayedKeys };
 }
 
 /** The driver for model databases of one WAL layout. */
@@ -461,6 +476,7 @@ export function modelDatabaseDriver(options: ModelDatabaseOptions = {}): Databas
         rows: new Map(),
         endLsn: 0,
         nextTxid: 1,
+        replayedKeys: [],
       });
     },
     async unpackSnapshot(chunks, disk, dir) {

@@ -1,0 +1,133 @@
+/**
+ * Writers die and are replaced while clients write; after every life a fresh process restores
+ * the database from the store and the history checks it. Two scenarios share the runner:
+ *
+ * - wal.crash-restart (DUR-1..DUR-3): per-seed swarm of store faults (429, 503, timeouts,
+ *   ambiguous writes), random kills at commit points and at the store boundary, WAL file sizes,
+ *   compaction thresholds, dangling WAL headers at end of life;
+ * - wal.e2b-kill-points (E2B-1): each seed pins a kill at one commit fault point (seed mod 5,
+ *   on a seeded visit), so 100 seeds kill at every point 20 times; the scenario demands that its
+ *   pinned kill fired. Every reopen must be a clean pre- or post-commit state.
+ *
+ * After the lives: a clean shutdown must restore byte-identically, and a read-only life must
+ * upload nothing.
+ */
+import { drawBlobStoreOptions, resolveBlobStoreOptions } from "../../sim/blobstore/options.ts";
+import { SimBlobStore } from "../../sim/blob-store.ts";
+import { drawKillPlanOptions, KillPlan, killAtPoint } from "../../sim/kill-plan.ts";
+import { COMMIT_KILL_POINTS } from "../../engine/wal/fault-points.ts";
+import type { Scenario, ScenarioContext, ScenarioResult } from "../scenario.ts";
+import { closingChecks, type LifeContext, runLife, verifyReopen } from "./lives.ts";
+import { DEFAULT_WAL_CONFIG, type WalConfig } from "./writer-node.ts";
+import { DEFAULT_WORKLOAD, Workload } from "./workload.ts";
+
+interface CrashOptions {
+  pinned: boolean;
+  storeFaults: boolean;
+  lives: number;
+  livesMax: number;
+  writesPerLife: number;
+}
+
+async function runCrashRestart(ctx: ScenarioContext, options: CrashOptions): Promise<ScenarioResult> {
+  const { world, seed, seams } = ctx;
+  const drawn = world.draw("wal", (rng) => ({
+    segmentBytes: rng.pick([16 * 1024, 64 * 1024, 256 * 1024]),
+    compactAtBytes: rng.pick([48 * 1024, 256 * 1024, 16 * 1024 * 1024]),
+    danglingHeaderProbability: rng.pick([0, 0.3, 0.8]),
+    commitIntervalMs: rng.pick([200, 1_000]),
+    clientCount: rng.pick([1, 3, 6]),
+    writeIntervalMeanMs: rng.pick([50, 200, 600]),
+  }));
+  const config: WalConfig = {
+    ...DEFAULT_WAL_CONFIG,
+    segmentBytes: drawn.segmentBytes,
+    compactAtBytes: drawn.compactAtBytes,
+    danglingHeaderProbability: drawn.danglingHeaderProbability,
+    commitIntervalMs: drawn.commitIntervalMs,
+  };
+  const store = new SimBlobStore(
+    world,
+    options.storeFaults ? drawBlobStoreOptions(world) : resolveBlobStoreOptions({ name: "blobstore" }),
+  );
+  const pinnedPoint = COMMIT_KILL_POINTS[seed % COMMIT_KILL_POINTS.length]!;
+  const pinnedVisit = 1 + world.rng.fork("wal:pin").int(0, 3);
+  const rules = options.pinned ? [killAtPoint(pinnedPoint, pinnedVisit, "writer.*")] : [];
+  const killOptions = options.pinned
+    ? { rules, randomPointKillProbability: 0, randomStoreKillProbability: 0, randomKillsMax: 0 }
+    : drawKillPlanOptions(world, rules);
+  const killPlan = new KillPlan(world, { ...killOptions, randomKillProcess: "writer.*" }).watch(store);
+  const workload = new Workload(DEFAULT_WORKLOAD);
+  const context: LifeContext = {
+    world,
+    store,
+    config,
+    seams,
+    workload,
+    supervisor: world.spawn("supervisor"),
+    clients: world.spawn("clients"),
+    faultsFor: (process) => killPlan.faultsFor(process),
+    clientCount: drawn.clientCount,
+    writeIntervalMeanMs: drawn.writeIntervalMeanMs,
+  };
+  const pinnedFired = () =>
+    killPlan.kills.some((kill) => kill.cause === "rule" && kill.point === pinnedPoint);
+  let peakBufferedBytes = 0;
+  let lives = 0;
+  void context.supervisor.start(async (supervisor) => {
+    for (let life = 0; life < options.livesMax; life++) {
+      if (life >= options.lives && (!options.pinned || pinnedFired())) break;
+      const result = await runLife(context, `writer.${life}`, life, options.writesPerLife);
+      lives++;
+      if (result.node && result.node.process.alive) {
+        // Ended by the supervisor: half the time a hard kill, else a clean terminate.
+        if (supervisor.rng.chance(0.5)) result.node.process.kill("supervisor");
+        else {
+          const process = result.node.process;
+          await result.node.durable.terminate().catch(() => undefined);
+          process.kill("terminated");
+        }
+      }
+      const view = await verifyReopen(context, `verify.${life}`);
+      if (view) peakBufferedBytes = Math.max(peakBufferedBytes, view.peakBufferedBytes);
+      if (world.violations.length > 0) return;
+    }
+    if (options.pinned && !pinnedFired())
+      world.violate("kill-point-unreached", `pinned kill at ${pinnedPoint} visit ${pinnedVisit} never fired`);
+    if (world.violations.length === 0) await closingChecks(context, lives);
+  });
+  await world.run();
+  return {
+    metrics: {
+      lives,
+      ...workload.counts(),
+      peakBufferedBytes,
+      ...killPlan.coverageMetrics(COMMIT_KILL_POINTS),
+      ...(options.pinned ? { [`pinned.${pinnedPoint}`]: pinnedFired() ? 1 : 0 } : {}),
+    },
+  };
+}
+
+export const walCrashRestart: Scenario = {
+  id: "wal.crash-restart",
+  title:
+    "Writers killed at commit points and store boundaries under store faults: acked writes survive every restore",
+  criteria: ["DUR-1", "DUR-2", "DUR-3", "DUR-4", "E2C-1"],
+  lane: "sim",
+  defaultSeeds: 100,
+  killPoints: COMMIT_KILL_POINTS,
+  run: (ctx) =>
+    runCrashRestart(ctx, { pinned: false, storeFaults: true, lives: 4, livesMax: 4, writesPerLife: 25 }),
+};
+
+export const walE2bKillPoints: Scenario = {
+  id: "wal.e2b-kill-points",
+  title:
+    "E2b: a kill pinned at each commit fault point (seed mod 5): every reopen is a clean pre- or post-commit state",
+  criteria: ["E2B-1", "DUR-2", "DUR-3"],
+  lane: "sim",
+  defaultSeeds: 100,
+  killPoints: COMMIT_KILL_POINTS,
+  run: (ctx) =>
+    runCrashRestart(ctx, { pinned: true, storeFaults: false, lives: 2, livesMax: 8, writesPerLife: 20 }),
+};

@@ -1,0 +1,164 @@
+/**
+ * One writer life in the simulation: a process with its own local disk that takes the database
+ * over (fence stamp with the next token: the manifest is re-read after the stamp, B09), restores
+ * it from the store, and serves writes through the engine's DurableDatabase. Also the verifier:
+ * a process that restores the current manifest on its own disk and reads the rows.
+ */
+import type { BlobStore } from "../../engine/blobstore/blob-store.ts";
+import type { DatabaseDriver, Row } from "../../engine/db/database.ts";
+import { modelDatabaseDriver } from "../../engine/db/model/model-database.ts";
+import { fenceStamp, readManifest, type VersionedManifest } from "../../engine/manifest/cas.ts";
+import { FencedError } from "../../engine/manifest/errors.ts";
+import { manifestKey } from "../../engine/manifest/manifest.ts";
+import { restoreDatabase } from "../../engine/restore/restore.ts";
+import type { FaultPoints } from "../../engine/runtime.ts";
+import { DurableDatabase, type DurabilityMode } from "../../engine/wal/durable-database.ts";
+import { WalShipper } from "../../engine/wal/shipper.ts";
+import type { SimBlobStore } from "../../sim/blob-store.ts";
+import { localDiskFor } from "../../sim/local-disk.ts";
+import type { SimProcess } from "../../sim/process.ts";
+import type { Seams } from "../seams.ts";
+
+export const DB_PREFIX = "db";
+export const DB_ID = "sim-db";
+export const DATA_DIR = "/data";
+
+export interface WalConfig {
+  segmentBytes: number;
+  compactAtBytes: number;
+  commitIntervalMs: number;
+  danglingHeaderProbability: number;
+  chunkBytes: number;
+  parallelism: number;
+  mode: DurabilityMode;
+}
+
+export const DEFAULT_WAL_CONFIG: WalConfig = {
+  segmentBytes: 64 * 1024,
+  compactAtBytes: 16 * 1024 * 1024,
+  commitIntervalMs: 1_000,
+  danglingHeaderProbability: 0.3,
+  chunkBytes: 64 * 1024,
+  parallelism: 4,
+  mode: "strict",
+};
+
+export function driverFor(process: SimProcess, config: WalConfig, seams: Seams): DatabaseDriver {
+  return modelDatabaseDriver({
+    segmentBytes: config.segmentBytes,
+    danglingHeaderProbability: config.danglingHeaderProbability,
+    random: process.rng.fork("db"),
+    ...seams.db,
+  });
+}
+
+export interface WriterNode {
+  process: SimProcess;
+  durable: DurableDatabase;
+  fencingToken: number;
+  peakBufferedBytes: number;
+  bufferBoundBytes: number;
+}
+
+/** Take the database over in `process` and open it for writes. */
+export async function bootWriter(
+  process: SimProcess,
+  store: SimBlobStore,
+  faults: FaultPoints,
+  config: WalConfig,
+  seams: Seams,
+): Promise<WriterNode> {
+  const client = store.client(process);
+  const key = manifestKey(DB_PREFIX);
+  const retry = { clock: process.clock };
+  let stamped: VersionedManifest | null = null;
+  for (let attempt = 0; stamped === null; attempt++) {
+    const current = await readManifest(client, key, retry);
+    const fencingToken = (current?.manifest.fencingToken ?? 0) + 1;
+    try {
+      stamped = await fenceStamp(client, key, { fencingToken, writerId: process.name, dbId: DB_ID, retry });
+    } catch (error) {
+      if (!(error instanceof FencedError) || attempt >= 5) throw error;
+    }
+  }
+  const disk = localDiskFor(process);
+  const driver = driverFor(process, config, seams);
+  const restored = await restoreDatabase({
+    store: client,
+    manifest: stamped.manifest,
+    driver,
+    disk,
+    dir: DATA_DIR,
+    clock: process.clock,
+    logger: process,
+    chunkBytes: config.chunkBytes,
+    parallelism: config.parallelism,
+    strategy: seams.restore ?? {},
+  });
+  const shipper = await WalShipper.open({
+    store: client,
+    prefix: DB_PREFIX,
+    manifestKey: key,
+    writerId: process.name,
+    fencingToken: stamped.manifest.fencingToken,
+    base: stamped,
+    db: restored.db,
+    disk,
+    dir: DATA_DIR,
+    clock: process.clock,
+    faults,
+    logger: process,
+    compactAtBytes: config.compactAtBytes,
+    commitIntervalMs: config.commitIntervalMs,
+    strategy: seams.wal ?? {},
+  });
+  const durable = new DurableDatabase(restored.db, shipper, {
+    mode: config.mode,
+    clock: process.clock,
+    faults,
+    logger: process,
+  });
+  return {
+    process,
+    durable,
+    fencingToken: stamped.manifest.fencingToken,
+    peakBufferedBytes: restored.peakBufferedBytes,
+    bufferBoundBytes: restored.bufferBoundBytes,
+  };
+}
+
+export interface RestoredView {
+  rows: Row[];
+  peakBufferedBytes: number;
+  bufferBoundBytes: number;
+  commitSeq: number;
+}
+
+/** Restore the current manifest in `process` (read-only: no stamp) and read every row. */
+export async function restoreView(
+  process: SimProcess,
+  store: BlobStore,
+  config: WalConfig,
+  seams: Seams,
+): Promise<RestoredView> {
+  const current = await readManifest(store, manifestKey(DB_PREFIX), { clock: process.clock });
+  if (current === null) return { rows: [], peakBufferedBytes: 0, bufferBoundBytes: 0, commitSeq: 0 };
+  const restored = await restoreDatabase({
+    store,
+    manifest: current.manifest,
+    driver: driverFor(process, config, seams),
+    disk: localDiskFor(process),
+    dir: DATA_DIR,
+    clock: process.clock,
+    logger: process,
+    chunkBytes: config.chunkBytes,
+    parallelism: config.parallelism,
+    strategy: seams.restore ?? {},
+  });
+  return {
+    rows: await restored.db.readRows(),
+    peakBufferedBytes: restored.peakBufferedBytes,
+    bufferBoundBytes: restored.bufferBoundBytes,
+    commitSeq: current.manifest.commitSeq,
+  };
+}
