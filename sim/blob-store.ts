@@ -176,7 +176,7 @@ export class SimBlobStore {
     options: Partial<BlobStoreOptions> = {},
   ) {
     this.options = resolveBlobStoreOptions(options);
-    this.table = new ObjectTable(this.options.flavor, world.epochMs);
+    this.table = new ObjectTable(this.options.flavor, world.epochMs, this.options.copyBodies);
     this.limiter = new MutationRateLimiter(
       this.options.mutationsPerObjectPerS,
       this.options.mutationBurstPerObject,
@@ -485,7 +485,7 @@ class SimBlobStoreClient implements BlobStore {
       validatePutOptions(this.store.options.flavor, options);
     if (problem) return this.store.reject(this.process, "put", key, problem);
     // Copy now: the caller may reuse its buffer while the request is in flight.
-    const body = bytes.slice();
+    const body = this.store.options.copyBodies ? bytes.slice() : bytes;
     return this.store.request(this.process, "put", key, body.length, () =>
       this.store.applyPut(this.process, key, body, { ...options }),
     );

@@ -48,6 +48,7 @@ export class ObjectTable {
   constructor(
     readonly flavor: BlobStoreFlavor,
     private readonly epochMs: number,
+    private readonly copyBodies = true,
   ) {}
 
   snapshot(): ReadonlyMap<string, StoredObject> {
@@ -67,7 +68,11 @@ export class ObjectTable {
       return invalid(key, `range [${start}, ${end}) lies past the end of ${key} (${object.size} bytes)`);
     return {
       ok: true,
-      value: { bytes: object.bytes.slice(start, end), version: object.version, size: object.size },
+      value: {
+        bytes: this.copyBodies ? object.bytes.slice(start, end) : object.bytes.subarray(start, end),
+        version: object.version,
+        size: object.size,
+      },
     };
   }
 
