@@ -8,6 +8,7 @@ import { benchCommand, benchHelp } from "./bench.ts";
 import { checkDeterminismCommand, checkDeterminismHelp } from "./check-determinism.ts";
 import { huntCommand, huntHelp } from "./hunt.ts";
 import { listCommand, listHelp } from "./list.ts";
+import { probeCommand, probeHelp } from "./probe.ts";
 import { replayCommand_, replayHelp } from "./replay.ts";
 import { runCommand, runHelp } from "./run.ts";
 import { validateCatalogs } from "./validate.ts";
@@ -24,6 +25,7 @@ export const commands: Record<string, Command> = {
   "check-determinism": { help: checkDeterminismHelp, run: checkDeterminismCommand },
   hunt: { help: huntHelp, run: huntCommand },
   bench: { help: benchHelp, run: benchCommand },
+  probe: { help: probeHelp, run: probeCommand },
 };
 
 const usage = `blobsim: deterministic simulation of an object-store database engine
