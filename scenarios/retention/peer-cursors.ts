@@ -294,13 +294,19 @@ export const retentionPeerCursors: Scenario = {
         try {
           await self.guard(server.serve({ host, after, limit: 10 }));
           self.log("rogue.accepted", { host, after });
+          world.violate(
+            "retention-hostile-input",
+            `a sweep from ${host} with cursor ${JSON.stringify(after)} was served`,
+          );
         } catch (error) {
-          const typed = error instanceof RetentionInputError;
-          self.log("rogue.refused", {
-            host,
-            error: error instanceof Error ? error.name : String(error),
-            typed,
-          });
+          const name = error instanceof Error ? error.name : String(error);
+          self.log("rogue.refused", { host, error: name });
+          if (!(error instanceof RetentionInputError)) {
+            world.violate(
+              "retention-hostile-input",
+              `hostile sweep from ${host} failed with untyped ${name}`,
+            );
+          }
         }
       }
     });
