@@ -1,4 +1,5 @@
 /** The benchmark registry: each bench returns key=value figures. Not timed tests. */
+import { blobstoreBench } from "./blobstore.ts";
 import { kernelBench } from "./kernel.ts";
 import { scenarioBench } from "./scenarios.ts";
 
@@ -12,4 +13,5 @@ export interface Bench {
 export const allBenches: readonly Bench[] = [
   { name: "kernel", run: kernelBench },
   { name: "scenarios", run: scenarioBench },
+  { name: "blobstore", run: blobstoreBench },
 ];
