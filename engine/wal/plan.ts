@@ -24,6 +24,8 @@ export interface PlanInput {
   tailBytes: number;
   /** Compact when the tail would grow past this. */
   compactAtBytes: number;
+  /** The manifest has a snapshot (a brand-new database has none: its first commit makes one). */
+  hasSnapshot: boolean;
   /** A continuity doubt (found at boot or by an earlier commit) demands a snapshot. */
   snapshotDemanded: boolean;
 }

@@ -149,6 +149,7 @@ export class WalShipper {
       tailBytes,
       compactAtBytes: this.compactAtBytes,
       snapshotDemanded: this.snapshotDemanded,
+      hasSnapshot: this.manifest.snapshot !== null,
     };
   }
 

@@ -1,5 +1,12 @@
 /** The WAL shipping, model database and restore scenarios (issue 5). */
 import type { Scenario } from "../scenario.ts";
 import { walCrashRestart, walE2bKillPoints } from "./crash-restart.ts";
+import { walE2Roundtrip } from "./e2-roundtrip.ts";
+import { walZombieHandover } from "./zombie-handover.ts";
 
-export const walScenarios: readonly Scenario[] = [walCrashRestart, walE2bKillPoints];
+export const walScenarios: readonly Scenario[] = [
+  walCrashRestart,
+  walE2bKillPoints,
+  walE2Roundtrip,
+  walZombieHandover,
+];

@@ -57,12 +57,17 @@ export class Workload {
   }
 
   /** Send one write from `client` to `node`, wait for its answer (or the timeout), record it. */
-  async send(client: SimProcess, node: WriterNode, life: number, rows?: Row[]): Promise<WriteRecord> {
+  async send(
+    client: SimProcess,
+    node: WriterNode,
+    life: number,
+    rows?: Row[] | ((writeId: number) => Row[]),
+  ): Promise<WriteRecord> {
     const id = this.nextId++;
     const record: WriteRecord = {
       id,
       issue: -1,
-      rows: rows ?? this.makeRows(client.rng, id),
+      rows: rows === undefined ? this.makeRows(client.rng, id) : typeof rows === "function" ? rows(id) : rows,
       status: "attempted",
       life,
     };
