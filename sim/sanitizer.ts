@@ -20,6 +20,8 @@ export interface SanitizedRun {
   onViolation(api: string, stack: string): void;
   /** Stack substrings of callers that are served simulated values instead of failing. */
   allow: readonly string[];
+  /** false: virtualize only — allowed callers get simulated values, others real ones, no failure. */
+  strict?: boolean;
 }
 
 export class DeterminismError extends Error {
@@ -29,12 +31,28 @@ export class DeterminismError extends Error {
 const storage = new AsyncLocalStorage<SanitizedRun>();
 let installed = false;
 
+/** PGlite (Postgres in wasm) stamps WAL records and files with the time: it gets simulated time. */
+export const PGLITE_CALLER = "node_modules/@electric-sql/pglite/";
+
 /** Third-party code that reads the clock for metadata only; served simulated time. */
-export const DEFAULT_ALLOWED_CALLERS: readonly string[] = ["node_modules/memfs/"];
+export const DEFAULT_ALLOWED_CALLERS: readonly string[] = ["node_modules/memfs/", PGLITE_CALLER];
 
 export function runSanitized<T>(run: SanitizedRun, body: () => Promise<T>): Promise<T> {
   installSanitizer();
   return storage.run(run, body);
+}
+
+/**
+ * Serves simulated time and randomness to the allowed callers (PGlite) during `body` even when
+ * the run is not sanitized, so their output (WAL timestamps, data files) depends on the seed only.
+ * Inside a sanitized run the outer, strict run already does this and stays in charge.
+ */
+export function runVirtualized<T>(
+  run: Omit<SanitizedRun, "strict" | "onViolation">,
+  body: () => Promise<T>,
+): Promise<T> {
+  if (storage.getStore() !== undefined) return body();
+  return runSanitized({ ...run, strict: false, onViolation: () => undefined }, body);
 }
 
 /** Returns the active run if the caller is inside one and not allowed; throws for offenders. */
@@ -43,12 +61,16 @@ function check(api: string): SanitizedRun | undefined {
   if (run === undefined) return undefined;
   const stack = new Error().stack ?? "";
   if (run.allow.some((pattern) => stack.includes(pattern))) return run;
+  if (run.strict === false) return undefined;
   const trimmed = stack.split("\n").slice(3).join("\n");
   run.onViolation(api, trimmed);
   throw new DeterminismError(
     `${api} called inside a simulated run; use the injected clock/random:\n${trimmed}`,
   );
 }
+
+/** What an allowed caller's setTimeout returns inside a run: clearTimeout ignores it. */
+const PARKED_TIMER = Object.freeze({ parked: true });
 
 export function installSanitizer(): void {
   if (installed) return;
@@ -87,7 +109,13 @@ export function installSanitizer(): void {
     const real = globalThis[name] as (...args: unknown[]) => unknown;
     // biome-ignore lint/suspicious/noExplicitAny: patched globals keep their signatures
     (globalThis as any)[name] = function sanitizedTimer(this: unknown, ...args: unknown[]) {
-      if (check(name)) throw new DeterminismError(`${name} is never allowed inside a simulated run`);
+      // Allowed callers' alarms never fire during a run (PGlite arms a 10 s pgstat idle-flush
+      // alarm through emscripten's setitimer): deterministic, as if wall time stood still.
+      if (check(name)) {
+        if (name === "setImmediate")
+          throw new DeterminismError(`${name} is never allowed inside a simulated run`);
+        return PARKED_TIMER;
+      }
       return real.apply(this, args);
     };
   }
