@@ -34,6 +34,8 @@ export function checkRaceRound(history: readonly StoreMutation[], race: RaceRoun
       problems.push(`${where}: ${racer} was told ok, but the store applied no write of it`);
     if (belief === "412" && winners.includes(racer))
       problems.push(`${where}: ${racer} was told 412, but its write applied`);
+    if (belief === "error" && winners.includes(racer))
+      problems.push(`${where}: ${racer} was told its write failed (not applied), but it applied`);
   }
   return problems;
 }
