@@ -8,7 +8,7 @@ import type { CursorRow } from "./storage.ts";
 import { T0, testConfig } from "./test-support.ts";
 
 const NOW = T0 + 3_600_000;
-const row = (host: string, lastId: string, version = 1): CursorRow => ({ host, lastId, version });
+const row = (host: string, lastId: string, version = "1"): CursorRow => ({ host, lastId, version });
 const input = (rows: CursorRow[], activeHosts: string[], extra: Partial<CutoffInput> = {}): CutoffInput => ({
   rows,
   activeHosts,

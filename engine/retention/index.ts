@@ -11,3 +11,4 @@ export * from "./seams.ts";
 export * from "./storage.ts";
 export * from "./sweep-client.ts";
 export * from "./sweep-server.ts";
+export * from "./blob-storage.ts";

@@ -90,13 +90,13 @@ export class MemoryCursorTable implements CursorTable {
     return [...this.rows.values()].sort((a, b) => (a.host < b.host ? -1 : 1)).map(copyRow);
   }
 
-  async put(host: string, value: CursorValue, precondition?: CursorPrecondition): Promise<number> {
+  async put(host: string, value: CursorValue, precondition?: CursorPrecondition): Promise<string> {
     const current = this.rows.get(host);
     if (precondition) {
       const currentVersion = current?.version ?? null;
       if (currentVersion !== precondition.ifVersion) throw new CursorConflictError(host);
     }
-    const version = this.nextVersion++;
+    const version = String(this.nextVersion++);
     const row: CursorRow = { host, lastId: value.lastId, version };
     if (value.gap) row.gap = { ...value.gap };
     this.rows.set(host, row);

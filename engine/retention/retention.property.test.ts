@@ -154,7 +154,7 @@ async function runSchedule(
         put: async (
           host: string,
           value: { lastId: string; gap?: GapMark },
-          pre?: { ifVersion: number | null },
+          pre?: { ifVersion: string | null },
         ) => {
           const version = await peer.cursors.put(host, value, pre);
           peer.durable = value.lastId;

@@ -54,18 +54,18 @@ export interface CursorValue {
 
 export interface CursorRow extends CursorValue {
   host: string;
-  /** Changes on every write; used for conditional writes. */
-  version: number;
+  /** Opaque token that changes on every write; used for conditional writes. */
+  version: string;
 }
 
 export interface CursorPrecondition {
   /** The version read before, or null for "the row must not exist". */
-  ifVersion: number | null;
+  ifVersion: string | null;
 }
 
 export interface CursorTable {
   get(host: string): Promise<CursorRow | null>;
   list(): Promise<CursorRow[]>;
   /** Writes the row; with a precondition, CursorConflictError if the row changed. */
-  put(host: string, value: CursorValue, precondition?: CursorPrecondition): Promise<number>;
+  put(host: string, value: CursorValue, precondition?: CursorPrecondition): Promise<string>;
 }

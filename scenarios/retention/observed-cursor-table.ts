@@ -17,7 +17,7 @@ export class ObservedCursorTable implements CursorTable {
 
   constructor(private readonly onPut: (host: string, value: CursorValue) => void) {}
 
-  seed(host: string, value: CursorValue): Promise<number> {
+  seed(host: string, value: CursorValue): Promise<string> {
     return this.inner.put(host, value);
   }
 
@@ -29,7 +29,7 @@ export class ObservedCursorTable implements CursorTable {
     return this.inner.list();
   }
 
-  async put(host: string, value: CursorValue, precondition?: CursorPrecondition): Promise<number> {
+  async put(host: string, value: CursorValue, precondition?: CursorPrecondition): Promise<string> {
     const version = await this.inner.put(host, value, precondition);
     this.onPut(host, value);
     return version;
