@@ -2,6 +2,7 @@
 import type { Scenario } from "../scenario.ts";
 import { walCrashRestart, walE2bKillPoints } from "./crash-restart.ts";
 import { walE2Roundtrip } from "./e2-roundtrip.ts";
+import { e2cScenarios } from "./e2c.ts";
 import { walZombieHandover } from "./zombie-handover.ts";
 
 export const walScenarios: readonly Scenario[] = [
@@ -9,4 +10,5 @@ export const walScenarios: readonly Scenario[] = [
   walE2bKillPoints,
   walE2Roundtrip,
   walZombieHandover,
+  ...e2cScenarios,
 ];
