@@ -17,21 +17,25 @@ import type { Logger } from "../../engine/runtime.ts";
 import type { GcsOp } from "./gcs-errors.ts";
 import type { GcsFault } from "./testing/fake-gcs-server.ts";
 import { LOOPBACK_BUCKET, type LoopbackStore, startLoopbackStore } from "./testing/loopback-store.ts";
-import { RecordingClock, seededRandom } from "./testing/test-runtime.ts";
+import { RecordingClock, seededRandom, TriggeredDeadlineClock } from "./testing/test-runtime.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const open: LoopbackStore[] = [];
-const DEADLINE_MS = 250;
+/** Nominal only: deadlines pass when the server stalls (TriggeredDeadlineClock), not by time. */
+const DEADLINE_MS = 30_000;
 
 async function loopback(seed = "faults", logger?: Logger) {
   const clock = new RecordingClock();
+  const deadlines = new TriggeredDeadlineClock();
   const started = await startLoopbackStore({
     clock,
     random: seededRandom(seed),
+    deadlineClock: deadlines,
     requestTimeoutMs: DEADLINE_MS,
     retry: { attemptsMax: 4, baseDelayMs: 100, maxDelayMs: 1_000 },
     logger,
   });
+  started.server.onStall(() => deadlines.fire());
   open.push(started);
   return { ...started, clock };
 }

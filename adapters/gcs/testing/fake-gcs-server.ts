@@ -106,6 +106,7 @@ export class FakeGcsServer {
   private readonly validTokens: Set<string>;
   private readonly rules: Array<FaultRule & { left: number; seen: number }> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly stallListeners: Array<() => void> = [];
 
   private constructor(
     private readonly server: Server,
@@ -142,6 +143,11 @@ export class FakeGcsServer {
   /** Rules that have not fired yet (a test can assert its faults were all used). */
   pendingFaults(): number {
     return this.rules.reduce((sum, rule) => sum + rule.left, 0);
+  }
+
+  /** Called each time an answer stalls for good (a `slow-body` fault without `stallMs`). */
+  onStall(listener: () => void): void {
+    this.stallListeners.push(listener);
   }
 
   count(op: GcsOp): number {
@@ -271,8 +277,14 @@ export class FakeGcsServer {
       ...answer.headers,
       "content-length": String(answer.body.byteLength),
     });
+    if (stallMs === undefined) {
+      // Only the client's deadline (or close) ends it; tell whoever drives that deadline.
+      response.write(answer.body.subarray(0, half), () => {
+        for (const listener of this.stallListeners) listener();
+      });
+      return;
+    }
     response.write(answer.body.subarray(0, half));
-    if (stallMs === undefined) return; // only the client's deadline (or close) ends it
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       response.end(answer.body.subarray(half));
