@@ -8,16 +8,13 @@
  * whose long header is validated on every segment switch, is kept).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { gunzipSync, gzipSync } from "fflate";
+import { EMPTY_DATADIR_FILE as EMPTY_DATADIR_PATH } from "../fixtures/pglite/empty-datadir.ts";
 import { DataDir } from "../engine/db/pglite/data-dir.ts";
 import { readTar } from "../engine/db/pglite/tar.ts";
 import { parseLsn, walSegmentName, WAL_PAGE_BYTES, WAL_SEGMENT_BYTES } from "../engine/db/pglite/lsn.ts";
-
-const here = dirname(fileURLToPath(import.meta.url));
-export const EMPTY_DATADIR_PATH = join(here, "..", "fixtures", "pglite", "empty-datadir.tar.gz");
 
 const started = performance.now();
 const db = await PGlite.create();

@@ -145,11 +145,18 @@ export async function unpackDataDir(
       }
     }
   };
+  const inflate = (chunk: Uint8Array, final: boolean) => {
+    try {
+      gunzip.push(chunk, final);
+    } catch (error) {
+      throw new DataDirCorruptError(dir, `snapshot archive does not decompress: ${(error as Error).message}`);
+    }
+  };
   for await (const chunk of chunks) {
-    gunzip.push(chunk);
+    inflate(chunk, false);
     for (const data of pending.splice(0)) await consume(data);
   }
-  gunzip.push(new Uint8Array(0), true);
+  inflate(new Uint8Array(0), true);
   for (const data of pending.splice(0)) await consume(data);
   if (!ended || file !== null) throw new DataDirCorruptError(dir, "snapshot archive is truncated");
   return result;
