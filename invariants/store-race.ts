@@ -2,7 +2,7 @@
  * Races on one key, judged from the store's own history, not from what the racers believe:
  * of the racers' conditional writes, exactly one applied (none only when no racer was refused
  * with 412 either, i.e. every attempt was lost before applying); a racer told "ok" is that
- * winner; the winner was never told 412.
+ * winner; the winner was never told 412, nor a failure that promises nothing was applied.
  */
 import type { StoreMutation } from "../sim/blob-store.ts";
 

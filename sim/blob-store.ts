@@ -207,6 +207,7 @@ export class SimBlobStore {
 
   /** @internal Rejects at once (no request issued) with InvalidRequestError. */
   reject<T>(process: SimProcess, op: StoreOp, key: unknown, message: string): Promise<T> {
+    if (!process.alive) return new Promise<T>(() => undefined);
     const keyText = typeof key === "string" ? key : String(key);
     this.counters.invalid++;
     process.log(`store.${op}`, { key: keyText, outcome: "400", ms: 0, version: null, error: message });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SimBlobStore } from "./blob-store.ts";
 import {
+  drawKillPlanOptions,
   KillPlan,
   killAtPoint,
   killAtStore,
@@ -81,6 +82,23 @@ describe("KillPlan", () => {
     expect(first.kills).toHaveLength(1);
     expect(first.kills[0]?.cause).toBe("random");
     expect(await run(4)).toEqual(first);
+  });
+
+  it("across seeds, the swarm's random kills reach every named point and visits cover them all", async () => {
+    const points = ["commit.before-segment-put", "commit.after-segment-put"];
+    const visits: Array<ReadonlyMap<string, number>> = [];
+    const killedAt = new Set<string>();
+    for (let seed = 1; seed <= 30; seed++) {
+      const world = new World({ seed });
+      const sim = new SimBlobStore(world, { rateLimitEnabled: false });
+      const plan = new KillPlan(world, drawKillPlanOptions(world)).watch(sim);
+      await commitLoop(world, plan, sim, 5, []);
+      visits.push(plan.visits);
+      for (const kill of plan.kills) killedAt.add(kill.point);
+    }
+    expect(unvisitedAcross(points, visits)).toEqual([]);
+    for (const point of points) expect(killedAt).toContain(point);
+    expect(unvisitedAcross([...points, "commit.never-reached"], visits)).toEqual(["commit.never-reached"]);
   });
 
   it("rejects a visit number below 1 and matches globs", () => {
