@@ -6,7 +6,7 @@
  * session if it is still live, so nothing is left dangling.
  */
 import type { Clock } from "../runtime.ts";
-import { ReplicationError, SessionInvalidatedError } from "./errors.ts";
+import { ReplicationError, SessionInvalidatedError, TransportError } from "./errors.ts";
 import type { CatchUpPlan, Planner, RebuildPlan, RecoveryPlan } from "./planner.ts";
 import type { RecoveryLog } from "./recovery-log.ts";
 import type { Registry } from "./registry.ts";
@@ -18,9 +18,15 @@ export interface ExecutorOptions {
   batchEntriesMax: number;
   /** Bound on link calls per execution (a loop without progress must end). */
   stepsMax: number;
+  /** Wait after a failed step before the next (through the injected Clock). */
+  stepRetryBackoffMs: number;
 }
 
-export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = { batchEntriesMax: 16, stepsMax: 400 };
+export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
+  batchEntriesMax: 16,
+  stepsMax: 400,
+  stepRetryBackoffMs: 5,
+};
 
 export class Executor {
   constructor(
@@ -42,7 +48,7 @@ export class Executor {
         target: plan.targetLsn,
       });
       if (plan.truncateToLsn !== null) {
-        const flushed = await link.truncate(context, plan.truncateToLsn);
+        const flushed = await wire(link.truncate(context, plan.truncateToLsn));
         this.check(plan, "record truncation");
         if (flushed !== plan.truncateToLsn) {
           this.log.record(
@@ -63,7 +69,7 @@ export class Executor {
         const upTo = Math.min(plan.targetLsn, reached + this.options.batchEntriesMax);
         let flushed: number;
         try {
-          flushed = await link.streamWal(context, reached, upTo);
+          flushed = await wire(link.streamWal(context, reached, upTo));
         } catch (error) {
           this.check(plan, `budget check after failed step ${step}`);
           this.log.record(plan.replicaId, plan.sessionId, "exec_step_failed", "transport", {
@@ -71,6 +77,7 @@ export class Executor {
             message: messageOf(error),
           });
           sender.checkBudget(plan.sessionId, this.tick());
+          await this.clock.sleepMs(this.options.stepRetryBackoffMs);
           continue;
         }
         this.check(plan, `progress of step ${step}`);
@@ -97,7 +104,7 @@ export class Executor {
       sender.beginRebuildTransfer(plan.sessionId);
       this.log.record(plan.replicaId, plan.sessionId, "exec_rebuild_started", "plan_bound", { ...targets });
       if (targets.source === "snapshot_tail") {
-        const transferred = await link.transferSnapshot(context, targets.snapshotLsn);
+        const transferred = await wire(link.transferSnapshot(context, targets.snapshotLsn));
         this.check(plan, "record snapshot transfer");
         sender.recordRebuildTransfer(plan.sessionId, transferred);
         sender.beginRebuildTailReplay(plan.sessionId);
@@ -109,12 +116,13 @@ export class Executor {
           const upTo = Math.min(targets.targetLsn, replayed + this.options.batchEntriesMax);
           let flushed: number;
           try {
-            flushed = await link.streamWal(context, replayed, upTo);
+            flushed = await wire(link.streamWal(context, replayed, upTo));
           } catch (error) {
             this.log.record(plan.replicaId, plan.sessionId, "exec_step_failed", "transport", {
               step,
               message: messageOf(error),
             });
+            await this.clock.sleepMs(this.options.stepRetryBackoffMs);
             continue;
           }
           this.check(plan, `tail progress ${step}`);
@@ -124,7 +132,7 @@ export class Executor {
           }
         }
       } else {
-        const transferred = await link.transferFullBase(context, targets.targetLsn);
+        const transferred = await wire(link.transferFullBase(context, targets.targetLsn));
         this.check(plan, "record full-base transfer");
         sender.recordRebuildTransfer(plan.sessionId, transferred);
       }
@@ -182,6 +190,16 @@ export class Executor {
 
   private tick(): number | undefined {
     return this.strategies.progressTickMs(this.clock);
+  }
+}
+
+/** A link failure of any kind becomes a typed TransportError (the cause is kept in the message). */
+async function wire<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof ReplicationError) throw error;
+    throw new TransportError(`link failed: ${messageOf(error)}`);
   }
 }
 

@@ -134,6 +134,8 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     strategies,
     executor: { batchEntriesMax: 8, stepsMax: 200 },
   });
+  /** Once an invariant failed the run winds down: the first violation is the finding. */
+  const halted = () => world.violations.length > 0;
   const metrics = {
     completions: 0,
     rebuilds: 0,
@@ -251,7 +253,7 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
       const rng = self.rng.fork(kind);
       for (;;) {
         await self.sleep(Math.max(1, Math.round(rng.exponential(meanMs))));
-        if (world.nowMs >= knobs.faultPhaseMs) return;
+        if (world.nowMs >= knobs.faultPhaseMs || halted()) return;
         act(rng);
       }
     });
@@ -332,7 +334,7 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
   void writer.start(async (self) => {
     let lastTailAt = 0;
     let lastCheckpointAt = 0;
-    while (world.nowMs < knobs.faultPhaseMs) {
+    while (world.nowMs < knobs.faultPhaseMs && !halted()) {
       await self.sleep(Math.max(1, Math.round(self.rng.exponential(knobs.writeMeanIntervalMs))));
       if (finalPhase) break; // writes end with the fault phase
       primary.append();
@@ -360,7 +362,7 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     primary.faultsOn = false;
     primary.commit(Math.min(primary.headLsn, commitCeiling()));
     void writer.start(async (self) => {
-      while (primary.committedLsn < primary.headLsn) {
+      while (primary.committedLsn < primary.headLsn && !halted()) {
         await self.sleep(5);
         primary.commit(Math.min(primary.headLsn, commitCeiling()));
       }
@@ -377,7 +379,7 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     const replica = replicas.get(replicaId)!;
     // Unbounded while faults last (the phase is time-bounded); bounded once healed.
     for (let attempt = 0; attempt < ATTEMPTS_MAX; attempt += finalPhase ? 1 : 0) {
-      if (finalPhase && done.has(replicaId)) return;
+      if ((finalPhase && done.has(replicaId)) || halted()) return;
       if (!engine.registry.has(replicaId)) {
         await self.sleep(10);
         continue;
