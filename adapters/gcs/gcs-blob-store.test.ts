@@ -186,6 +186,13 @@ describe("GcsBlobStore semantics over loopback", () => {
     expect(await store.get("missing", { range: { start: 0, end: 3 } })).toBeNull();
   });
 
+  it("uploads exactly the bytes of a view into a larger buffer", async () => {
+    const { store } = loopback;
+    const buffer = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
+    await store.put("view", buffer.subarray(2, 5));
+    expect((await store.get("view"))?.bytes).toEqual(new Uint8Array([3, 4, 5]));
+  });
+
   it("answers null for a missing object on get and head, and NotFoundError on delete", async () => {
     const { store } = loopback;
     expect(await store.get("nothing")).toBeNull();
