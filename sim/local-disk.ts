@@ -30,6 +30,7 @@ export function memoryDisk(): { disk: LocalDisk; wipe(): void } {
   let vol: Vol = new Volume();
   const ensureDir = (path: string) => vol.mkdirSync(parentOf(path), { recursive: true });
   const sizeOf = (path: string): number | null => {
+    if (!vol.existsSync(path)) return null; // cheaper than catching ENOENT
     try {
       return vol.statSync(path).size;
     } catch (error) {
@@ -39,6 +40,7 @@ export function memoryDisk(): { disk: LocalDisk; wipe(): void } {
   };
   const disk: LocalDisk = {
     async readFile(path) {
+      if (!vol.existsSync(path)) return null;
       try {
         return new Uint8Array(vol.readFileSync(path) as Buffer);
       } catch (error) {
