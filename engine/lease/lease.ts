@@ -1,0 +1,382 @@
+/**
+ * The writer lease: at most one writer per database, with no coordination service, built on the
+ * object store's conditional writes alone.
+ *
+ * - acquire: create-if-absent; a live holder is waited out for up to `acquireTimeoutMs` (B03),
+ *   then LockedError naming the holder and its expiry. An expired or released lease is taken over
+ *   by CAS on its version. The new fencing token is one above both the lease's and the manifest's
+ *   (the token is sourced from the manifest, so it keeps rising even if the lease object is lost).
+ * - after winning the lease object the holder fence-stamps the manifest (B04): from then on every
+ *   older holder's manifest CAS fails. The stamp re-reads the manifest, so the holder adopts the
+ *   state as it is AFTER it won the lease (B09), including a predecessor's last flush.
+ * - renew: CAS on our own version of the lease object; refused means we were taken over.
+ * - ensureLease: the request-path check before a commit (no background heartbeat is needed for
+ *   correctness). Cheap while comfortably inside the TTL; otherwise it renews, which also
+ *   self-heals a lease that went past its TTL while nobody took it over.
+ * - release: CAS-rewrite as released, so the next writer need not wait out the TTL.
+ *
+ * Clocks. Expiry is judged by the reader's own Clock against `expiresAtMs` written on the
+ * holder's clock. Safety never depends on clocks: a holder that wrongly believes it still holds
+ * the lease is stopped by the fence stamp (its manifest CAS fails). Clock skew only moves when a
+ * takeover may happen. A taker whose clock runs δ ahead of the holder's sees expiry δ early;
+ * `takeoverGraceMs` is added before a taker acts, so with |skew| ≤ takeoverGraceMs no holder is
+ * taken over while its own clock says the lease is valid. The holder renews when less than
+ * `renewMarginMs` remains on its clock, so a request-path renewal lands before expiry even with
+ * store latency. Assumption (documented, not enforced): skew between instances stays below
+ * takeoverGraceMs (default 5 s; NTP-synced cloud instances are within milliseconds).
+ */
+import type { BlobStore, VersionToken } from "../blobstore/blob-store.ts";
+import {
+  AmbiguousWriteError,
+  PreconditionFailedError,
+  RateLimitedError,
+  TransientError,
+} from "../blobstore/errors.ts";
+import { FencedError } from "../manifest/errors.ts";
+import {
+  fenceStamp,
+  type ManifestRetryOptions,
+  readManifest,
+  type VersionedManifest,
+} from "../manifest/cas.ts";
+import { assert, type Clock, type FaultPoints, type Logger, noFaults, silentLogger } from "../runtime.ts";
+import { decodeLease, encodeLease, LEASE_FORMAT_VERSION, type LeaseRecord } from "./lease-record.ts";
+
+/** Someone else holds the lease and it has not expired. */
+export class LockedError extends Error {
+  override name = "LockedError";
+  constructor(
+    readonly key: string,
+    readonly holder: string,
+    readonly expiresAtMs: number,
+    readonly waitedMs: number,
+  ) {
+    super(`${key} is locked by writer "${holder}" until ${expiresAtMs} (epoch ms; waited ${waitedMs} ms)`);
+  }
+}
+
+export interface StampRequest {
+  store: BlobStore;
+  manifestKey: string;
+  dbId: string;
+  writerId: string;
+  fencingToken: number;
+  retry: ManifestRetryOptions;
+}
+
+/** The replaceable parts of the lease protocol. The defaults are the engine; variants swap one. */
+export interface LeaseSeams {
+  /** How long acquire waits out a live holder before LockedError. */
+  acquireTimeoutMs: number;
+  /** What a new holder does to the manifest once it won the lease object: the fence stamp. */
+  takeoverStamp(request: StampRequest): Promise<VersionedManifest>;
+  /**
+   * Which manifest state the new holder adopts: the one it read before waiting for the lease (if
+   * any) or the one as of after the stamp. The engine always adopts the latter.
+   */
+  adoptManifest(beforeWait: VersionedManifest | null, afterStamp: VersionedManifest): VersionedManifest;
+}
+
+export const DEFAULT_LEASE_TTL_MS = 60_000;
+/** Longer than TTL + grace, so a successor outwaits a predecessor that died holding the lease. */
+export const DEFAULT_ACQUIRE_TIMEOUT_MS = 90_000;
+
+export const realLeaseSeams: LeaseSeams = {
+  acquireTimeoutMs: DEFAULT_ACQUIRE_TIMEOUT_MS,
+  takeoverStamp: (request) =>
+    fenceStamp(request.store, request.manifestKey, {
+      fencingToken: request.fencingToken,
+      writerId: request.writerId,
+      dbId: request.dbId,
+      retry: request.retry,
+    }),
+  adoptManifest: (_beforeWait, afterStamp) => afterStamp,
+};
+
+export interface LeaseOptions {
+  store: BlobStore;
+  /** The lease object's key (leaseKey(prefix)). */
+  key: string;
+  /** The manifest's key (manifestKey(prefix)): the source of fencing tokens. */
+  manifestKey: string;
+  dbId: string;
+  /** This writer's identity, unique per process life. */
+  holder: string;
+  clock: Clock;
+  logger?: Logger;
+  faults?: FaultPoints;
+  ttlMs?: number;
+  /** Added to the holder's expiry before a taker acts (covers clock skew). */
+  takeoverGraceMs?: number;
+  /** ensureLease renews when less than this remains. */
+  renewMarginMs?: number;
+  /** How often acquire looks again while a live holder has it (it also wakes at expiry). */
+  pollIntervalMs?: number;
+  retry?: Omit<ManifestRetryOptions, "clock">;
+  seams?: Partial<LeaseSeams>;
+}
+
+export interface Acquired {
+  fencingToken: number;
+  /** The manifest state to serve and to commit on. */
+  manifest: VersionedManifest;
+  tookOver: boolean;
+}
+
+export const LEASE_FAULT_POINTS = [
+  {
+    name: "lease.after-acquire-before-stamp",
+    description: "won the lease object, the manifest not yet fence-stamped",
+  },
+  { name: "lease.after-stamp", description: "manifest fence-stamped, acquire not yet returned" },
+  { name: "lease.before-renew", description: "about to CAS-renew the lease" },
+] as const;
+
+type Held = { record: LeaseRecord; version: VersionToken };
+
+export class Lease {
+  private readonly ttlMs: number;
+  private readonly takeoverGraceMs: number;
+  private readonly renewMarginMs: number;
+  private readonly pollIntervalMs: number;
+  private readonly seams: LeaseSeams;
+  private readonly logger: Logger;
+  private readonly faults: FaultPoints;
+  private readonly retry: ManifestRetryOptions;
+  private held: Held | null = null;
+  private lost: FencedError | null = null;
+
+  constructor(private readonly options: LeaseOptions) {
+    this.ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS;
+    this.takeoverGraceMs = options.takeoverGraceMs ?? 5_000;
+    this.renewMarginMs = options.renewMarginMs ?? Math.floor(this.ttlMs / 2);
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.seams = { ...realLeaseSeams, ...options.seams };
+    this.logger = options.logger ?? silentLogger;
+    this.faults = options.faults ?? noFaults;
+    this.retry = { ...options.retry, clock: options.clock };
+    assert(this.ttlMs > 0 && this.renewMarginMs < this.ttlMs, "renewMarginMs must be below ttlMs");
+  }
+
+  get fencingToken(): number {
+    assert(this.held, "lease not held");
+    return this.held.record.fencingToken;
+  }
+
+  get holder(): string {
+    return this.options.holder;
+  }
+
+  get holds(): boolean {
+    return this.held !== null;
+  }
+
+  /** Milliseconds left on our own clock (negative once past). */
+  remainingMs(): number {
+    assert(this.held, "lease not held");
+    return this.held.record.expiresAtMs - this.options.clock.nowMs();
+  }
+
+  /**
+   * Acquires the lease and fence-stamps the manifest. `beforeWait` is a manifest the caller read
+   * before (to start restoring early); the result says which state to serve.
+   */
+  async acquire(beforeWait: VersionedManifest | null = null): Promise<Acquired> {
+    assert(!this.held, "acquire while already holding the lease");
+    const { key, clock, holder } = this.options;
+    const startedMs = clock.nowMs();
+    const deadlineMs = startedMs + this.seams.acquireTimeoutMs;
+    for (;;) {
+      const current = await this.readLease();
+      if (current && !this.takeable(current.record)) {
+        const { record } = current;
+        const nowMs = clock.nowMs();
+        if (nowMs >= deadlineMs) {
+          this.logger.log("lease.locked", { key, holder: record.holder, expiresAtMs: record.expiresAtMs });
+          throw new LockedError(key, record.holder, record.expiresAtMs, nowMs - startedMs);
+        }
+        // Wake at the expiry (plus grace) or at the next poll, whichever is first: a release
+        // is seen at the poll.
+        const untilTakeableMs = record.expiresAtMs + this.takeoverGraceMs - nowMs + 1;
+        await clock.sleepMs(Math.max(1, Math.min(this.pollIntervalMs, untilTakeableMs, deadlineMs - nowMs)));
+        continue;
+      }
+      const manifest = await readManifest(this.options.store, this.options.manifestKey, this.retry);
+      const floor = Math.max(current?.record.fencingToken ?? 0, manifest?.manifest.fencingToken ?? 0);
+      const nowMs = clock.nowMs();
+      const record: LeaseRecord = {
+        formatVersion: LEASE_FORMAT_VERSION,
+        holder,
+        fencingToken: floor + 1,
+        acquiredAtMs: nowMs,
+        expiresAtMs: nowMs + this.ttlMs,
+        released: false,
+      };
+      const version = await this.conditionalWrite(record, current?.version ?? null);
+      if (version === null) continue; // another taker won this round; look again
+      this.held = { record, version };
+      this.lost = null;
+      const tookOver = current !== null;
+      this.logger.log("lease.won", { key, holder, fencingToken: record.fencingToken, tookOver });
+      await this.faults.hit("lease.after-acquire-before-stamp");
+      const stamped = await this.stamp();
+      await this.faults.hit("lease.after-stamp");
+      const adopted = this.seams.adoptManifest(beforeWait, stamped);
+      this.logger.log("lease.acquired", {
+        key,
+        holder,
+        fencingToken: record.fencingToken,
+        manifestVersion: adopted.version,
+        commitSeq: adopted.manifest.commitSeq,
+      });
+      return { fencingToken: record.fencingToken, manifest: adopted, tookOver };
+    }
+  }
+
+  private async stamp(): Promise<VersionedManifest> {
+    assert(this.held, "stamp without the lease");
+    try {
+      return await this.seams.takeoverStamp({
+        store: this.options.store,
+        manifestKey: this.options.manifestKey,
+        dbId: this.options.dbId,
+        writerId: this.options.holder,
+        fencingToken: this.held.record.fencingToken,
+        retry: this.retry,
+      });
+    } catch (error) {
+      // A newer holder already stamped (we were slow between winning and stamping): we lost.
+      if (error instanceof FencedError) this.markLost(error);
+      throw error;
+    }
+  }
+
+  /** Renews by CAS on our own version. FencedError if someone took the lease over. */
+  async renew(): Promise<void> {
+    const held = this.requireHeld();
+    await this.faults.hit("lease.before-renew");
+    const nowMs = this.options.clock.nowMs();
+    const record: LeaseRecord = {
+      ...held.record,
+      expiresAtMs: Math.max(nowMs + this.ttlMs, held.record.expiresAtMs),
+    };
+    const version = await this.conditionalWrite(record, held.version);
+    if (version === null) {
+      const current = await this.readLease().catch(() => null);
+      throw this.markLost(
+        new FencedError(
+          held.record.fencingToken,
+          `renew refused: lease now held by ${current?.record.holder ?? "nobody"}`,
+          current ? { holder: current.record.holder, fencingToken: current.record.fencingToken } : null,
+        ),
+      );
+    }
+    this.held = { record, version };
+    this.logger.log("lease.renewed", {
+      holder: record.holder,
+      fencingToken: record.fencingToken,
+      expiresAtMs: record.expiresAtMs,
+    });
+  }
+
+  /**
+   * The request-path check before every commit: throws FencedError if the lease is lost, renews
+   * if little of it remains (or it lapsed while idle and nobody took it: self-heal).
+   */
+  async ensureLease(): Promise<void> {
+    this.requireHeld();
+    if (this.remainingMs() > this.renewMarginMs) return;
+    await this.renew();
+  }
+
+  /** Gives the lease up so a successor need not wait for the TTL. Idempotent. */
+  async release(): Promise<void> {
+    if (!this.held) return;
+    const held = this.held;
+    this.held = null;
+    const record: LeaseRecord = { ...held.record, released: true, expiresAtMs: this.options.clock.nowMs() };
+    const version = await this.conditionalWrite(record, held.version);
+    this.logger.log("lease.released", {
+      holder: record.holder,
+      fencingToken: record.fencingToken,
+      ok: version !== null,
+    });
+  }
+
+  /** Records that we were fenced; every later call fails fast with it. */
+  markLost(error: FencedError): FencedError {
+    if (this.held) this.logger.log("lease.lost", { holder: this.options.holder, reason: error.detail });
+    this.held = null;
+    this.lost = error;
+    return error;
+  }
+
+  private requireHeld(): Held {
+    if (this.held) return this.held;
+    if (this.lost) throw this.lost;
+    throw new FencedError(0, "lease not held");
+  }
+
+  private takeable(record: LeaseRecord): boolean {
+    if (record.released) return true;
+    return this.options.clock.nowMs() > record.expiresAtMs + this.takeoverGraceMs;
+  }
+
+  private async readLease(): Promise<Held | null> {
+    const object = await this.withRetries(() => this.options.store.get(this.options.key));
+    if (!object) return null;
+    return { record: decodeLease(object.bytes, this.options.key), version: object.version };
+  }
+
+  /**
+   * Writes `record` if the lease object is still at `expected` (null: absent). Returns the new
+   * version, or null if the precondition failed. An ambiguous write is resolved by reading back.
+   */
+  private async conditionalWrite(
+    record: LeaseRecord,
+    expected: VersionToken | null,
+  ): Promise<VersionToken | null> {
+    const { store, key } = this.options;
+    const bytes = encodeLease(record);
+    const precondition = expected === null ? { ifNoneMatch: true as const } : { ifMatch: expected };
+    let ambiguousBefore = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.withRetries(() => store.put(key, bytes, precondition));
+      } catch (error) {
+        const refused = error instanceof PreconditionFailedError;
+        if (!refused && !(error instanceof AmbiguousWriteError)) throw error;
+        if (refused && !ambiguousBefore) return null;
+        // An earlier attempt may have landed (even late, failing this one's precondition).
+        ambiguousBefore = true;
+        const current = await this.withRetries(() => store.get(key));
+        if (current && sameBytes(current.bytes, bytes)) return current.version;
+        if (refused) return null;
+        const unchanged = current === null ? expected === null : current.version === expected;
+        if (!unchanged) return null;
+        if (attempt >= 6) throw error;
+      }
+    }
+  }
+
+  private async withRetries<T>(work: () => Promise<T>): Promise<T> {
+    let waitMs = this.retry.backoffBaseMs ?? 250;
+    const attemptsMax = this.retry.attemptsMax ?? 6;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        const retryable = error instanceof RateLimitedError || error instanceof TransientError;
+        if (!retryable || attempt >= attemptsMax) throw error;
+        await this.options.clock.sleepMs(waitMs);
+        waitMs = Math.min(waitMs * 2, this.retry.backoffMaxMs ?? 4_000);
+      }
+    }
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
+  return true;
+}
