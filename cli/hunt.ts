@@ -38,8 +38,7 @@ export async function hunt(
   }
   let hit: { seed: number; scenario: string; invariant: string; index: number } | null = null;
   await runOrdered(runner, tasks, window, (result, index) => {
-    // Results still in flight after the stop arrive here too: keep the first (lowest) seed.
-    if (hit === null && result.violation?.invariant === variant.invariant) {
+    if (result.violation?.invariant === variant.invariant) {
       hit = { seed: result.seed, scenario: result.scenario, invariant: result.violation.invariant, index };
       return "stop";
     }

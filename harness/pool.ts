@@ -38,8 +38,9 @@ export function createRunner(jobs: number): SeedRunner {
 }
 
 /**
- * Runs every task with at most `window` in flight, calling `onResult` in task order, and stops
- * early (after the tasks in flight) when `onResult` returns "stop".
+ * Runs every task with at most `window` in flight, calling `onResult` in task order. When
+ * `onResult` returns "stop", no further task starts and no further result is reported; the
+ * tasks already in flight finish unseen.
  */
 export async function runOrdered(
   runner: SeedRunner,
@@ -60,7 +61,10 @@ export async function runOrdered(
   for (let index = 0; index < tasks.length && inFlight.has(index); index++) {
     const result = await inFlight.get(index)!;
     inFlight.delete(index);
-    if (onResult(result, index) === "stop") stopped = true;
+    if (onResult(result, index) === "stop") {
+      stopped = true;
+      break;
+    }
     fill();
   }
   await Promise.allSettled(inFlight.values());
