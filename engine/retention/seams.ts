@@ -5,7 +5,6 @@
  */
 import { CursorConflictError } from "./errors.ts";
 import { normalizeHost } from "./host.ts";
-import { ZERO_OP_ID } from "./op-id.ts";
 import { judgeOpId, type PlausibilityWindow, type Verdict } from "./plausibility.ts";
 import type { CursorRow, CursorTable, GapMark, OpsLog, SweepSnapshot } from "./storage.ts";
 
@@ -62,9 +61,6 @@ export interface RetentionSeams {
   persistPolicy: GapPersistPolicy;
   readSnapshot(log: OpsLog, after: string | null, limit: number): Promise<SweepSnapshot>;
 }
-
-/** M06 fix: host comparison is case- and trailing-slash-insensitive. */
-export { normalizeHost };
 
 /**
  * M01 fix: only registry-listed active peers (never ourselves) count; rows of other workers are
@@ -136,6 +132,3 @@ export const defaultRetentionSeams: RetentionSeams = {
 export function resolveRetentionSeams(partial: Partial<RetentionSeams> = {}): RetentionSeams {
   return { ...defaultRetentionSeams, ...partial };
 }
-
-/** What a parser that cannot read a value falls back to in the M01 bug: the zero ID. */
-export const ZERO_CURSOR = ZERO_OP_ID;
