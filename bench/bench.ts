@@ -2,6 +2,7 @@
 import { blobstoreBench } from "./blobstore.ts";
 import { kernelBench } from "./kernel.ts";
 import { scenarioBench } from "./scenarios.ts";
+import { walBench } from "./wal.ts";
 
 export type BenchFigures = Record<string, number | string>;
 
@@ -14,4 +15,5 @@ export const allBenches: readonly Bench[] = [
   { name: "kernel", run: kernelBench },
   { name: "scenarios", run: scenarioBench },
   { name: "blobstore", run: blobstoreBench },
+  { name: "wal", run: walBench },
 ];

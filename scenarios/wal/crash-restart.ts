@@ -12,24 +12,34 @@
  * After the lives: a clean shutdown must restore byte-identically, and a read-only life must
  * upload nothing.
  */
-import { drawBlobStoreOptions, resolveBlobStoreOptions } from "../../sim/blobstore/options.ts";
+import {
+  type BlobStoreOptions,
+  drawBlobStoreOptions,
+  resolveBlobStoreOptions,
+} from "../../sim/blobstore/options.ts";
 import { SimBlobStore } from "../../sim/blob-store.ts";
-import { drawKillPlanOptions, KillPlan, killAtPoint } from "../../sim/kill-plan.ts";
+import { drawKillPlanOptions, KillPlan, type KillRule, killAtPoint } from "../../sim/kill-plan.ts";
 import { COMMIT_KILL_POINTS } from "../../engine/wal/fault-points.ts";
 import type { Scenario, ScenarioContext, ScenarioResult } from "../scenario.ts";
 import { closingChecks, type LifeContext, runLife, verifyReopen } from "./lives.ts";
 import { DEFAULT_WAL_CONFIG, type WalConfig } from "./writer-node.ts";
 import { DEFAULT_WORKLOAD, Workload } from "./workload.ts";
 
-interface CrashOptions {
+export interface CrashOptions {
   pinned: boolean;
   storeFaults: boolean;
   lives: number;
   livesMax: number;
   writesPerLife: number;
+  /** Explicit choices instead of the swarm's (the fast-check property draws these itself). */
+  overrides?: {
+    killRules?: readonly KillRule[];
+    store?: Partial<BlobStoreOptions>;
+    config?: Partial<WalConfig>;
+  };
 }
 
-async function runCrashRestart(ctx: ScenarioContext, options: CrashOptions): Promise<ScenarioResult> {
+export async function runCrashRestart(ctx: ScenarioContext, options: CrashOptions): Promise<ScenarioResult> {
   const { world, seed, seams } = ctx;
   const drawn = world.draw("wal", (rng) => ({
     segmentBytes: rng.pick([16 * 1024, 64 * 1024, 256 * 1024]),
@@ -45,17 +55,27 @@ async function runCrashRestart(ctx: ScenarioContext, options: CrashOptions): Pro
     compactAtBytes: drawn.compactAtBytes,
     danglingHeaderProbability: drawn.danglingHeaderProbability,
     commitIntervalMs: drawn.commitIntervalMs,
+    ...options.overrides?.config,
   };
-  const store = new SimBlobStore(
-    world,
-    options.storeFaults ? drawBlobStoreOptions(world) : resolveBlobStoreOptions({ name: "blobstore" }),
-  );
+  const storeOptions = options.overrides?.store
+    ? resolveBlobStoreOptions({ name: "blobstore", ...options.overrides.store })
+    : options.storeFaults
+      ? drawBlobStoreOptions(world)
+      : resolveBlobStoreOptions({ name: "blobstore" });
+  const store = new SimBlobStore(world, storeOptions);
   const pinnedPoint = COMMIT_KILL_POINTS[seed % COMMIT_KILL_POINTS.length]!;
   const pinnedVisit = 1 + world.rng.fork("wal:pin").int(0, 3);
   const rules = options.pinned ? [killAtPoint(pinnedPoint, pinnedVisit, "writer.*")] : [];
-  const killOptions = options.pinned
-    ? { rules, randomPointKillProbability: 0, randomStoreKillProbability: 0, randomKillsMax: 0 }
-    : drawKillPlanOptions(world, rules);
+  const killOptions = options.overrides?.killRules
+    ? {
+        rules: options.overrides.killRules,
+        randomPointKillProbability: 0,
+        randomStoreKillProbability: 0,
+        randomKillsMax: 0,
+      }
+    : options.pinned
+      ? { rules, randomPointKillProbability: 0, randomStoreKillProbability: 0, randomKillsMax: 0 }
+      : drawKillPlanOptions(world, rules);
   const killPlan = new KillPlan(world, { ...killOptions, randomKillProcess: "writer.*" }).watch(store);
   const workload = new Workload(DEFAULT_WORKLOAD);
   const context: LifeContext = {

@@ -31,6 +31,8 @@ export interface WalConfig {
   chunkBytes: number;
   parallelism: number;
   mode: DurabilityMode;
+  /** The database under the engine; absent: the model database (scenarios/pglite passes PGlite). */
+  driver?: (process: SimProcess, seams: Seams) => DatabaseDriver;
 }
 
 export const DEFAULT_WAL_CONFIG: WalConfig = {
@@ -44,6 +46,7 @@ export const DEFAULT_WAL_CONFIG: WalConfig = {
 };
 
 export function driverFor(process: SimProcess, config: WalConfig, seams: Seams): DatabaseDriver {
+  if (config.driver) return config.driver(process, seams);
   return modelDatabaseDriver({
     segmentBytes: config.segmentBytes,
     danglingHeaderProbability: config.danglingHeaderProbability,
