@@ -54,9 +54,6 @@ export function watchRecoveryDecisions(
   primary: PrimaryWal,
   onLog: (observe: (entry: RecoveryLogEntry) => void) => void,
 ): void {
-  const startedAt = new Map<number, number>();
-  const lastProgressAt = new Map<number, number>();
-  const deadlineOf = new Map<number, number>();
   const num = (entry: RecoveryLogEntry, key: string) => entry.fields[key] as number;
   onLog((entry) => {
     const where = `${entry.replicaId} session ${entry.sessionId}`;
@@ -113,15 +110,6 @@ export function watchRecoveryDecisions(
         }
         break;
       }
-      case "session_created":
-        break;
-      case "catch_up_started":
-        startedAt.set(entry.sessionId, entry.atMs);
-        lastProgressAt.set(entry.sessionId, entry.atMs);
-        break;
-      case "catch_up_progress":
-        lastProgressAt.set(entry.sessionId, entry.atMs);
-        break;
       case "budget_escalated":
         if (entry.cause === "budget_entries_exceeded") {
           const work = num(entry, "recoveredTo") - num(entry, "startLsn");
@@ -136,7 +124,6 @@ export function watchRecoveryDecisions(
       default:
         break;
     }
-    void deadlineOf;
   });
 }
 

@@ -20,7 +20,6 @@ import {
   ReplicationError,
   LsnOutOfRangeError,
   StaleSessionError,
-  MissingHistoryError,
 } from "../../engine/replication/index.ts";
 import { drawNetworkOptions, SimNetwork } from "../../sim/network.ts";
 import type { SimProcess } from "../../sim/process.ts";
@@ -29,7 +28,6 @@ import type { Rng } from "../../sim/rng.ts";
 import type { World } from "../../sim/world.ts";
 import {
   checkTypedError,
-  LOG_CAUSES,
   NO_DANGLING_SESSION,
   NO_STALE_EPOCH,
   PIN_COVERAGE,
@@ -245,8 +243,6 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     world.log("coordinator", "repl.epoch", { epoch, why });
     apply(intentOf(), `epoch bump to ${epoch}`);
   };
-
-  const coordinator = world.spawn("coordinator");
   const every = (proc: SimProcess, meanMs: number, kind: string, act: (rng: Rng) => void) => {
     if (meanMs <= 0) return;
     void proc.start(async (self) => {
@@ -263,7 +259,6 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     const proc = world.spawn(`coordinator.${kind}`);
     every(proc, meanMs, kind, act);
   };
-  void coordinator;
   coordinatorLoops("epoch", knobs.epochBumpMeanMs, () => bumpEpoch("control_plane"));
   coordinatorLoops("address", knobs.addressChangeMeanMs, (rng) => {
     const replicaId = rng.pick([...replicas.keys()]);
@@ -515,7 +510,6 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
         world.violate(NO_STALE_EPOCH, `${replica.name} applied traffic of unknown epoch ${mutation.epoch}`);
     }
   }
-  void LOG_CAUSES;
   return {
     ...metrics,
     logEntries: engine.log.entries.length,
@@ -577,5 +571,4 @@ function badInput(
   }
   if (JSON.stringify(engine.status()) !== before)
     world.violate("typed-errors", `bad input (${what}) changed the engine's state`);
-  void MissingHistoryError;
 }
