@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { GcsBlobStore } from "../adapters/gcs/gcs-blob-store.ts";
+import { e1Passed, formatE1Report, ProbeClock, runE1LeaseProbe } from "../adapters/probes/e1-lease-probe.ts";
 import { parseGcsLocation } from "../adapters/gcs/gcs-location.ts";
 import { startLoopbackStore } from "../adapters/gcs/testing/loopback-store.ts";
 import { tokenProviderFromEnvironment } from "../adapters/gcs/token-provider.ts";
@@ -16,17 +17,23 @@ import {
   probePassed,
   runLeaseCommitProbe,
 } from "../adapters/probes/lease-commit-probe.ts";
-import type { BlobStore } from "../engine/blobstore/blob-store.ts";
-import { AccessError, InvalidRequestError } from "../engine/blobstore/errors.ts";
+import { type BlobStore, listAll } from "../engine/blobstore/blob-store.ts";
+import {
+  AccessError,
+  InvalidRequestError,
+  NotFoundError,
+  PreconditionFailedError,
+} from "../engine/blobstore/errors.ts";
 import { realClock, realRandom } from "../engine/runtime-real.ts";
 import { parseCount, UsageError } from "../harness/seeds.ts";
 import { parse, str } from "./args.ts";
 
 export const probeHelp = `blobsim probe --store gcs://BUCKET/PREFIX | sim [--iterations N] [--bytes SIZE]
-              [--race-rounds R] [--racers K] [--endpoint URL]
+              [--race-rounds R] [--racers K] [--e1-iterations M] [--endpoint URL]
 Runs the lease + manifest commit path (create-if-absent, CAS, stale CAS, put, head, get, list,
-delete) N times and K-way create-if-absent races R times against a store; prints latency
-p50/p99 per operation class and the safety answers as key=value lines.
+delete) N times and K-way create-if-absent races R times against a store (E0), then the
+engine's own Lease M times (E1: locked, zombie fenced, takeover race); prints latency p50/p99
+per operation class and the safety answers as key=value lines.
   --store sim        the GCS adapter against a loopback GCS fake (offline)
   --store gcs://B/P  a real bucket; objects go under P/blobsim-probe/<run>/ and are deleted.
                      Credentials: BLOBSIM_GCS_TOKEN, or the metadata server on Cloud Run
@@ -52,6 +59,7 @@ export async function probeCommand(args: string[]): Promise<number> {
       bytes: { type: "string" },
       "race-rounds": { type: "string" },
       racers: { type: "string" },
+      "e1-iterations": { type: "string" },
       endpoint: { type: "string" },
     },
     false,
@@ -61,6 +69,7 @@ export async function probeCommand(args: string[]): Promise<number> {
   const iterations = parseCount(str(parsed, "iterations") ?? "20", "--iterations");
   const raceRounds = parseCount(str(parsed, "race-rounds") ?? "3", "--race-rounds");
   const racers = parseCount(str(parsed, "racers") ?? "20", "--racers");
+  const e1Iterations = parseCount(str(parsed, "e1-iterations") ?? "5", "--e1-iterations");
   const objectBytes = parseSize(str(parsed, "bytes") ?? "1KB");
 
   let opened: OpenedStore;
@@ -70,9 +79,10 @@ export async function probeCommand(args: string[]): Promise<number> {
     throw asUsageError(error);
   }
   try {
+    const runPrefix = `blobsim-probe/${Date.now().toString(36)}-${randomBytes(4).toString("hex")}/`;
     const report = await runLeaseCommitProbe({
       store: opened.store,
-      runPrefix: `blobsim-probe/${Date.now().toString(36)}-${randomBytes(4).toString("hex")}/`,
+      runPrefix,
       iterations,
       objectBytes,
       raceRounds,
@@ -84,7 +94,17 @@ export async function probeCommand(args: string[]): Promise<number> {
     console.log(`iterations=${iterations}`);
     console.log(`object_bytes=${objectBytes}`);
     for (const line of formatProbeReport(report)) console.log(line);
-    return probePassed(report) ? 0 : 1;
+    const e1 = await runE1LeaseProbe({
+      store: opened.store,
+      runPrefix,
+      iterations: e1Iterations,
+      clock: new ProbeClock((ms) => realClock.sleepMs(ms)),
+    });
+    for (const line of formatE1Report(e1)) console.log(line);
+    await removeUnder(opened.store, runPrefix);
+    const passed = probePassed(report) && e1Passed(e1);
+    console.log(`result=${passed ? "pass" : "fail"}`);
+    return passed ? 0 : 1;
   } catch (error) {
     throw asUsageError(error);
   } finally {
@@ -115,6 +135,15 @@ async function openStore(text: string, endpoint: string | undefined): Promise<Op
     random: realRandom,
   });
   return { store, label: store.describe(), close: async () => undefined };
+}
+
+/** The probe's leftovers (E1 leaves its lease and manifest objects): the bucket stays clean. */
+async function removeUnder(store: BlobStore, prefix: string): Promise<void> {
+  for await (const entry of listAll(store, prefix)) {
+    await store.delete(entry.key, { ifMatch: entry.version }).catch((error: unknown) => {
+      if (!(error instanceof NotFoundError) && !(error instanceof PreconditionFailedError)) throw error;
+    });
+  }
 }
 
 /** Bad credentials, a missing bucket or a malformed location: one line, exit 2. */

@@ -11,6 +11,7 @@ import { listAll } from "../../engine/blobstore/blob-store.ts";
 import { NotFoundError } from "../../engine/blobstore/errors.ts";
 import { realClock, realRandom } from "../../engine/runtime-real.ts";
 import { describeBlobStoreConformance } from "../../fixtures/conformance/blob-store-conformance.ts";
+import { e1Passed, formatE1Report, ProbeClock, runE1LeaseProbe } from "../probes/e1-lease-probe.ts";
 import { formatProbeReport, probePassed, runLeaseCommitProbe } from "../probes/lease-commit-probe.ts";
 import { GcsBlobStore } from "./gcs-blob-store.ts";
 import { liveEnvironment } from "./live/live-environment.ts";
@@ -67,5 +68,17 @@ describe("E0/E1 probes on real GCS", () => {
     console.log(formatProbeReport(report).join("\n"));
     expect(report.firstError).toBeUndefined();
     expect(probePassed(report)).toBe(true);
+  });
+
+  it("E1 with the engine's Lease: locked, zombie fenced, one winner per takeover race", async () => {
+    const report = await runE1LeaseProbe({
+      store: liveStore(),
+      runPrefix: "probe-e1/",
+      iterations: 10,
+      clock: new ProbeClock((ms) => realClock.sleepMs(ms)),
+    });
+    console.log(formatE1Report(report).join("\n"));
+    expect(report.firstError).toBeUndefined();
+    expect(e1Passed(report)).toBe(true);
   });
 });

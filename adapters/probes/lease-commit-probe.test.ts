@@ -54,7 +54,7 @@ describe("the lease + commit probe", () => {
     const lines = formatProbeReport(report);
     expect(lines).toContain("cas_p50_ms=1.5");
     expect(lines).toContain("race_double_winners=0");
-    expect(lines.at(-1)).toBe("result=pass");
+    expect(lines.at(-1)).toBe("e0_result=pass");
   });
 
   it("fails on a store that lets a zombie's stale CAS through", async () => {
@@ -71,7 +71,7 @@ describe("the lease + commit probe", () => {
     const report = await probe(broken, 3);
     expect(report.staleCasRejected).toEqual({ passed: 0, total: 3 });
     expect(probePassed(report)).toBe(false);
-    expect(formatProbeReport(report).at(-1)).toBe("result=fail");
+    expect(formatProbeReport(report).at(-1)).toBe("e0_result=fail");
   });
 
   it("counts retried 429s and still passes", async () => {
@@ -133,18 +133,35 @@ describe.concurrent("blobsim probe, as a process", () => {
     oneLine(result.err);
   });
 
-  it("a wrong token and a missing bucket are one clear line and exit 2 (loopback endpoint)", async () => {
+  it("gcs:// through a loopback endpoint: passes and leaves the bucket empty; a wrong token and a missing bucket are one clear line and exit 2", async () => {
     const started = await startLoopbackStore({ clock: new RecordingClock(), random: seededRandom("cli") });
     try {
+      const endpoint = ["--endpoint", started.server.baseUrl];
       const secret = "opaque-wrong-SECRET-token";
-      const [wrongToken, missingBucket] = await Promise.all([
-        run(["--store", "gcs://blobsim-test/db1", "--endpoint", started.server.baseUrl], {
-          BLOBSIM_GCS_TOKEN: secret,
-        }),
-        run(["--store", "gs://no-such-bucket", "--endpoint", started.server.baseUrl], {
-          BLOBSIM_GCS_TOKEN: "loopback-token",
-        }),
+      const [good, wrongToken, missingBucket] = await Promise.all([
+        run(
+          [
+            "--store",
+            "gcs://blobsim-test/db1",
+            ...endpoint,
+            "--iterations",
+            "2",
+            "--race-rounds",
+            "1",
+            "--e1-iterations",
+            "2",
+          ],
+          {
+            BLOBSIM_GCS_TOKEN: "loopback-token",
+          },
+        ),
+        run(["--store", "gcs://blobsim-test/db1", ...endpoint], { BLOBSIM_GCS_TOKEN: secret }),
+        run(["--store", "gs://no-such-bucket", ...endpoint], { BLOBSIM_GCS_TOKEN: "loopback-token" }),
       ]);
+      expect(good.out).toMatch(/^store=gcs:\/\/blobsim-test\/db1\/$/m);
+      expect(good.out).toMatch(/^result=pass$/m);
+      expect(good.code).toBe(0);
+      expect(started.server.bucket("blobsim-test").size).toBe(0);
       expect(wrongToken.code).toBe(2);
       expect(wrongToken.err).toMatch(
         /AccessError: .*credentials refused.*token source: env BLOBSIM_GCS_TOKEN/,

@@ -224,7 +224,7 @@ export function formatProbeReport(report: ProbeReport): string[] {
   lines.push(`rate_limited_retries=${report.rateLimitedRetries}`);
   lines.push(`errors=${report.errors}`);
   if (report.firstError !== undefined) lines.push(`first_error=${report.firstError.replace(/\s+/g, " ")}`);
-  lines.push(`result=${probePassed(report) ? "pass" : "fail"}`);
+  lines.push(`e0_result=${probePassed(report) ? "pass" : "fail"}`);
   return lines;
 }
 
