@@ -127,7 +127,13 @@ describe("blobsim CLI", () => {
   });
 
   it("checks determinism in a worker thread", () => {
-    const run = blobsim("check-determinism", "--seeds", "10");
+    const run = blobsim(
+      "check-determinism",
+      "kernel.timers-and-kills",
+      "kernel.zombie-timers",
+      "--seeds",
+      "10",
+    );
     expect(run.code).toBe(0);
     expect(run.out).toMatch(
       /^DETERMINISM kernel\.timers-and-kills seeds=10 mismatches=0 distinct_traces=10$/m,
