@@ -65,8 +65,9 @@ export class Planner {
     sessionId: number,
     replicaFlushedLsn: number,
   ): CatchUpPlan | ZeroGapResult | NeedsRebuildResult {
-    const sender = this.registry.sender(replicaId);
-    checkLsn("replicaFlushedLsn", replicaFlushedLsn);
+    const sender = this.admit(replicaId, sessionId, "planCatchUp", () =>
+      checkLsn("replicaFlushedLsn", replicaFlushedLsn),
+    );
     sender.requireSession(sessionId);
     const history = this.readHistory(replicaId, sessionId, "planCatchUp");
     sender.beginConnect(sessionId);
@@ -114,7 +115,7 @@ export class Planner {
 
   /** For a rebuild session: choose the source from history and pin its base (and tail). */
   planRebuild(replicaId: string, sessionId: number): RebuildPlan {
-    const sender = this.registry.sender(replicaId);
+    const sender = this.admit(replicaId, sessionId, "planRebuild", () => undefined);
     sender.requireSession(sessionId);
     const history = this.readHistory(replicaId, sessionId, "planRebuild");
     const decision = this.strategies.selectRebuildSource(history, this.strategies.isRecoverable);
@@ -177,6 +178,19 @@ export class Planner {
         pin: pin.id,
         lsn: pin.lsn,
       });
+    }
+  }
+
+  /** Input checks before anything moves; a rejection is logged with its cause (REP-5). */
+  private admit(replicaId: string, sessionId: number, operation: string, checkInput: () => unknown) {
+    try {
+      checkInput();
+      return this.registry.sender(replicaId);
+    } catch (error) {
+      if (error instanceof ReplicationError) {
+        this.log.record(replicaId, sessionId, "rejected", error.code, { operation, message: error.message });
+      }
+      throw error;
     }
   }
 

@@ -71,6 +71,8 @@ export interface ClusterKnobs {
   budgetProgressDeadlineMs: number;
   budgetMaxDurationMs: number;
   replicaAheadRate: number;
+  /** Share of replicas placed at the retention tail ± 1 at setup. */
+  boundaryReplicaRate: number;
   badInputMeanMs: number;
   baseChunkEntries: number;
   retriesMax: number;
@@ -101,6 +103,7 @@ export const baseKnobs = (rng: Rng): ClusterKnobs => ({
   budgetProgressDeadlineMs: 0,
   budgetMaxDurationMs: 0,
   replicaAheadRate: 0.2,
+  boundaryReplicaRate: 0,
   badInputMeanMs: 0,
   baseChunkEntries: rng.pick([2, 4, 8]),
   retriesMax: rng.pick([1, 3]),
@@ -158,11 +161,15 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     const id = `r${n}`;
     const proc = world.spawn(id);
     const replica = new SimReplica(id, proc);
-    const prefix = setupRng.pick([
-      primary.committedLsn,
-      primary.committedLsn - setupRng.int(1, 12),
-      setupRng.int(0, primary.committedLsn),
-    ]);
+    // Some replicas sit exactly at the retention boundary (tail - 1, tail, tail + 1): A6.
+    const atBoundary = knobs.boundaryReplicaRate > 0 && setupRng.chance(knobs.boundaryReplicaRate);
+    const prefix = atBoundary
+      ? Math.max(0, primary.tailLsn + setupRng.int(-1, 1))
+      : setupRng.pick([
+          primary.committedLsn,
+          primary.committedLsn - setupRng.int(1, 12),
+          setupRng.int(0, primary.committedLsn),
+        ]);
     const entries: WalEntry[] = [];
     for (let lsn = 1; lsn <= Math.max(0, prefix); lsn++) entries.push(primary.entry(lsn)!);
     if (setupRng.chance(knobs.replicaAheadRate) && prefix === primary.committedLsn) {

@@ -30,6 +30,7 @@ export const replicationScenarios: readonly Scenario[] = [
       holeRate: rng.pick([0.02, 0.08]),
       retainEntries: rng.pick([15, 40, 120]),
       epochBumpMeanMs: rng.pick([60, 200]),
+      boundaryReplicaRate: 0.4,
     }),
   ),
   clusterScenario(
