@@ -13,7 +13,7 @@ import type { BlobStoreOptions } from "../../sim/blob-store.ts";
 import type { Rng } from "../../sim/rng.ts";
 import type { SimProcess } from "../../sim/process.ts";
 import type { Metrics, Scenario, ScenarioContext } from "../scenario.ts";
-import { launch, LeaseWorld } from "./lease-world.ts";
+import { launch, LeaseWorld, pausingFaults } from "./lease-world.ts";
 
 export interface ContenderPlan {
   clockOffsetMs: number;
@@ -23,8 +23,18 @@ export interface ContenderPlan {
   /** Chance of releasing the lease at the end of a tenure (else it just stops renewing). */
   releaseChance: number;
   pauses: Array<{ atMs: number; forMs: number }>;
+  /** Pauses at an engine fault point (on its `visit`-th hit in one life): the zombie windows. */
+  pointPauses: Array<{ point: LeasePausePoint; visit: number; forMs: number }>;
   kills: Array<{ atMs: number; restartAfterMs: number }>;
 }
+
+export const LEASE_PAUSE_POINTS = [
+  "lease.before-commit-cas",
+  "lease.after-acquire-before-stamp",
+  "lease.after-stamp",
+  "lease.before-renew",
+] as const;
+export type LeasePausePoint = (typeof LEASE_PAUSE_POINTS)[number];
 
 export interface ContendersSchedule {
   runMs: number;
@@ -51,6 +61,11 @@ export function drawContendersSchedule(rng: Rng): ContendersSchedule {
     pauses: Array.from({ length: rng.int(0, 2) }, () => ({
       atMs: rng.int(0, runMs),
       forMs: rng.pick([500, 30_000, 70_000, 150_000]),
+    })),
+    pointPauses: Array.from({ length: rng.int(0, 2) }, () => ({
+      point: rng.pick(LEASE_PAUSE_POINTS),
+      visit: rng.int(1, 4),
+      forMs: rng.pick([1_000, 70_000, 150_000]),
     })),
     kills: Array.from({ length: rng.int(0, 2) }, () => ({
       atMs: rng.int(0, runMs),
@@ -83,16 +98,22 @@ export async function runContenders(
   const startLife = (index: number, plan: ContenderPlan, life: number, delayMs: number): void => {
     const process = world.spawn(`C${index}.${life}`, { clockOffsetMs: plan.clockOffsetMs });
     current[index] = process;
+    const faults = pausingFaults(process, (point, visit) => {
+      const pause = plan.pointPauses.find((p) => p.point === point && p.visit === visit);
+      if (!pause) return;
+      process.pause();
+      world.scheduler.after(pause.forMs, "world", "chaos.resume", () => process.resume());
+    });
     launch(process, async (self) => {
       await self.sleep(delayMs);
       while (world.nowMs < schedule.runMs) {
-        const lease = leases.lease(self);
+        const lease = leases.lease(self, { faults });
         try {
           let state = (await lease.acquire()).manifest;
           tenures++;
           for (let n = 0; n < plan.commitsPerTenure; n++) {
             await self.sleep(Math.round(self.rng.exponential(plan.commitGapMeanMs)));
-            state = await leases.commit(self, lease, state, 10 + self.rng.int(0, 90));
+            state = await leases.commit(self, lease, state, 10 + self.rng.int(0, 90), faults);
           }
           if (self.rng.chance(plan.releaseChance)) await lease.release();
         } catch (error) {
