@@ -34,7 +34,11 @@ export class RateLimitedError extends BlobStoreError {
   readonly code = "rate_limited";
 }
 
-/** A failure known not to have applied (5xx before apply, connection refused). Retryable. */
+/**
+ * A failure known not to have applied: a read that failed, a connection refused before the
+ * request was sent. Retryable. A 5xx answer to a write is NOT known-unapplied on real GCS (the
+ * write may have landed): adapters report it as AmbiguousWriteError.
+ */
 export class TransientError extends BlobStoreError {
   override name = "TransientError";
   readonly code = "transient";
