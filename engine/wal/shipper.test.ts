@@ -14,7 +14,13 @@ import { WalShipper } from "./shipper.ts";
 const KEY = "db/manifest.json";
 const text = (value: string) => new TextEncoder().encode(value);
 
-async function openWriter(world: World, store: SimBlobStore, process: SimProcess, token: number) {
+async function openWriter(
+  world: World,
+  store: SimBlobStore,
+  process: SimProcess,
+  token: number,
+  mode: "strict" | "relaxed" = "strict",
+) {
   const client = store.client(process);
   const stamped = await fenceStamp(client, KEY, { fencingToken: token, writerId: process.name, dbId: "t" });
   const disk = localDiskFor(process);
@@ -41,7 +47,7 @@ async function openWriter(world: World, store: SimBlobStore, process: SimProcess
     logger: process,
     commitIntervalMs: 1_000,
   });
-  return new DurableDatabase(db, shipper, { mode: "strict", clock: process.clock });
+  return new DurableDatabase(db, shipper, { mode, clock: process.clock });
 }
 
 function manifestPuts(store: SimBlobStore): number {
@@ -126,5 +132,26 @@ describe("WalShipper", () => {
     void done;
     await later;
     expect(uploads).toBe(0);
+  });
+
+  it("relaxed mode acks before any upload, then flushes on the idle backstop and on terminate", async () => {
+    const world = new World({ seed: 5 });
+    const store = new SimBlobStore(world, resolveBlobStoreOptions({ name: "blobstore" }));
+    const writer = world.spawn("w");
+    const seen: number[] = [];
+    const dataPuts = () => store.history.filter((m) => m.key.includes("/data/")).length;
+    const done = writer.start(async (self) => {
+      const durable = await openWriter(world, store, writer, 1, "relaxed");
+      await durable.write([{ key: "a", value: text("1") }]);
+      seen.push(dataPuts()); // acked, nothing uploaded yet
+      await self.sleep(26_000); // past the 25 s idle-flush backstop
+      seen.push(dataPuts());
+      await durable.write([{ key: "b", value: text("2") }]);
+      await durable.terminate();
+      seen.push(dataPuts());
+    });
+    await world.run();
+    await done;
+    expect(seen).toEqual([0, 1, 2]);
   });
 });
