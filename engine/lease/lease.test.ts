@@ -137,6 +137,19 @@ describe("Lease", () => {
     expect(store.objects.has(MANIFEST)).toBe(false);
   });
 
+  it("refuses a truncated manifest with a typed error naming it, writing nothing", async () => {
+    const store = new MemoryBlobStore();
+    const { clock } = timeline();
+    const truncated = new TextEncoder().encode('{"formatVersion":1,"dbId":"db","fencingToken":3,"wri');
+    await store.put(MANIFEST, truncated);
+    const error = await makeLease(store, "A", clock())
+      .acquire()
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: "ManifestCorruptError", key: MANIFEST });
+    expect(store.objects.get(MANIFEST)!.bytes).toEqual(truncated);
+    expect(store.objects.has(LEASE)).toBe(false);
+  });
+
   it("does not take over a live lease from a clock ahead by less than the grace", async () => {
     const store = new MemoryBlobStore();
     const { clock, time } = timeline();

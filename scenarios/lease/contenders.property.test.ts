@@ -21,6 +21,8 @@ import {
 const FC_SEED = Number(process.env.FC_SEED ?? 20_261_122);
 const RUNS = Number(process.env.FC_RUNS ?? 25);
 const RUN_MS = 240_000;
+/** The B04 demonstration searches from its own fixed seed: it must not depend on FC_SEED. */
+const B04_SEARCH_SEED = 20_261_122;
 
 const contenderArbitrary: fc.Arbitrary<ContenderPlan> = fc.record({
   clockOffsetMs: fc.integer({ min: -3_000, max: 3_000 }),
@@ -125,7 +127,7 @@ describe("single-writer property (fast-check)", () => {
         const violations = await violationsOf(worldSeed, schedule, seams);
         if (violations.length > 0) throw new Error(violations.join("\n"));
       }),
-      { seed: FC_SEED, numRuns: 40 },
+      { seed: B04_SEARCH_SEED, numRuns: 40 },
     );
     expect(details.failed).toBe(true);
     console.log(`B04 counterexample after ${details.numRuns} runs, ${details.numShrinks} shrinks`);
