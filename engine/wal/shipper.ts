@@ -49,6 +49,8 @@ export interface WalShipperOptions {
   commitIntervalMs?: number;
   storeRetry?: Partial<Omit<StoreRetryOptions, "clock">>;
   strategy?: Partial<WalStrategy>;
+  /** Called with every manifest a commit of this writer landed (auto-backup hooks in here). */
+  onCommitted?: (manifest: Manifest) => void;
 }
 
 export interface CommitOutcome {
@@ -286,6 +288,7 @@ export class WalShipper {
       });
       this.manifest = next;
       this.lastCasAtMs = this.options.clock.nowMs();
+      this.options.onCommitted?.(next);
     } catch (error) {
       if (!(error instanceof ManifestConflictError)) throw error;
       // Someone else moved the manifest: a newer holder. Whatever we uploaded is garbage nobody
