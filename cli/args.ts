@@ -73,7 +73,12 @@ export function jobs(parsed: Parsed, fallback: number): number {
 export function selectScenarios(names: string[], criteriaText: string | undefined): Scenario[] {
   const unknown = names.filter((name) => !findScenario(name));
   if (unknown.length > 0) throw new UsageError(`unknown scenario: ${unknown.join(", ")} (see blobsim list)`);
-  let scenarios = names.length > 0 ? names.map((name) => findScenario(name)!) : [...allScenarios];
+  // Unnamed and unfiltered means the fast "sim" lane; PGlite scenarios run when named or selected
+  // by criteria (each of their seeds costs seconds and hundreds of MB).
+  let scenarios =
+    names.length > 0
+      ? names.map((name) => findScenario(name)!)
+      : allScenarios.filter((scenario) => criteriaText !== undefined || scenario.lane === "sim");
   if (criteriaText !== undefined) {
     const ids = criteriaText
       .split(",")

@@ -1,6 +1,7 @@
 /** Every scenario blobsim knows. Each area contributes one list. */
 import { builtinScenarios } from "./builtin/index.ts";
 import { leaseScenarios } from "./lease/index.ts";
+import { pgliteScenarios } from "./pglite/index.ts";
 import { replicationScenarios } from "./replication/index.ts";
 import { retentionScenarios } from "./retention/index.ts";
 import type { Scenario } from "./scenario.ts";
@@ -14,6 +15,7 @@ export const allScenarios: readonly Scenario[] = [
   ...leaseScenarios,
   ...walScenarios,
   ...storeScenarios,
+  ...pgliteScenarios,
 ];
 
 export function findScenario(id: string): Scenario | undefined {

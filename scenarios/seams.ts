@@ -10,6 +10,7 @@
 import type { LeaseSeams } from "../engine/lease/lease.ts";
 import type { RetentionSeams } from "../engine/retention/seams.ts";
 import type { ReplicationStrategies as ReplicationSeams } from "../engine/replication/strategies.ts";
+import type { PgliteSeams } from "../engine/db/pglite/pglite-database.ts";
 import type { RegisterSeams } from "./builtin/durable-register.ts";
 import type { WalSeams, DbSeams, RestoreSeams } from "./wal/seams.ts";
 import type { BlobStoreSeams } from "./store/seams.ts";
@@ -31,6 +32,8 @@ export interface Seams {
   db?: DbSeams;
   /** Restore: how objects are read, how WAL files are finished (engine/restore). */
   restore?: RestoreSeams;
+  /** The PGlite database: how a write commits (pglite#1065), WAL settings (engine/db/pglite). */
+  pglite?: Partial<PgliteSeams>;
 }
 
 export function defaultSeams(): Seams {

@@ -10,6 +10,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as nodeCrypto from "node:crypto";
+import { createRequire } from "node:module";
 
 export interface SanitizedRun {
   /** Simulated wall time (epoch ms) served to allowed callers. */
@@ -35,7 +36,12 @@ let installed = false;
 export const PGLITE_CALLER = "node_modules/@electric-sql/pglite/";
 
 /** Third-party code that reads the clock for metadata only; served simulated time. */
-export const DEFAULT_ALLOWED_CALLERS: readonly string[] = ["node_modules/memfs/", PGLITE_CALLER];
+export const DEFAULT_ALLOWED_CALLERS: readonly string[] = [
+  "node_modules/memfs/",
+  // memfs 4.5x+ keeps its file nodes (with timestamps) in @jsonjoy.com/fs-core.
+  "node_modules/@jsonjoy.com/fs-",
+  PGLITE_CALLER,
+];
 
 export function runSanitized<T>(run: SanitizedRun, body: () => Promise<T>): Promise<T> {
   installSanitizer();
@@ -55,13 +61,35 @@ export function runVirtualized<T>(
   return runSanitized({ ...run, strict: false, onViolation: () => undefined }, body);
 }
 
+/**
+ * The file names on the caller's stack, from V8's structured call sites: no string formatting
+ * and no source-map lookups (PGlite reads the clock thousands of times per query; formatted
+ * stacks made that the hottest path of a PGlite run).
+ */
+function callerFiles(): string[] {
+  const savedPrepare = Error.prepareStackTrace;
+  const savedLimit = Error.stackTraceLimit;
+  Error.prepareStackTrace = (_error, sites) => sites;
+  Error.stackTraceLimit = 8; // allowed callers read the clock within a few frames
+  try {
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, callerFiles);
+    const sites = holder.stack as NodeJS.CallSite[] | undefined;
+    return (sites ?? []).map((site) => site.getFileName() ?? "");
+  } finally {
+    Error.prepareStackTrace = savedPrepare;
+    Error.stackTraceLimit = savedLimit;
+  }
+}
+
 /** Returns the active run if the caller is inside one and not allowed; throws for offenders. */
 function check(api: string): SanitizedRun | undefined {
   const run = storage.getStore();
   if (run === undefined) return undefined;
-  const stack = new Error().stack ?? "";
-  if (run.allow.some((pattern) => stack.includes(pattern))) return run;
+  const files = callerFiles();
+  if (run.allow.some((pattern) => files.some((file) => file.includes(pattern)))) return run;
   if (run.strict === false) return undefined;
+  const stack = new Error().stack ?? "";
   const trimmed = stack.split("\n").slice(3).join("\n");
   run.onViolation(api, trimmed);
   throw new DeterminismError(
@@ -119,6 +147,19 @@ export function installSanitizer(): void {
       return real.apply(this, args);
     };
   }
+
+  // PGlite's emscripten runtime fills /dev/urandom through node:crypto's randomFillSync.
+  const cjsCrypto = createRequire(import.meta.url)("node:crypto") as typeof nodeCrypto;
+  const realRandomFillSync = cjsCrypto.randomFillSync;
+  cjsCrypto.randomFillSync = ((buffer: ArrayBufferView, offset?: number, size?: number) => {
+    const run = check("crypto.randomFillSync");
+    if (!run) return realRandomFillSync(buffer as Uint8Array, offset, size);
+    const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    const start = offset ?? 0;
+    const end = size === undefined ? bytes.length : start + size;
+    for (let i = start; i < end; i++) bytes[i] = Math.floor(run.random() * 256);
+    return buffer;
+  }) as typeof cjsCrypto.randomFillSync;
 
   const realRandomUUID = nodeCrypto.randomUUID;
   const realGetRandomValues = globalThis.crypto.getRandomValues.bind(globalThis.crypto);

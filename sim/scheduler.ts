@@ -102,6 +102,29 @@ export class Scheduler {
     return this.heap.length;
   }
 
+  private readonly holds = new Set<Promise<unknown>>();
+
+  /**
+   * Real asynchronous work that must not take simulated time (PGlite's wasm start-up): no event
+   * fires until it settles, so the run sees it as instantaneous whatever its wall time.
+   */
+  hold<T>(work: Promise<T>): Promise<T> {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.holds.add(settled);
+    void settled.then(() => this.holds.delete(settled));
+    return work;
+  }
+
+  private async settleHolds(): Promise<void> {
+    while (this.holds.size > 0) {
+      await Promise.all(this.holds);
+      await drainMicrotasks();
+    }
+  }
+
   async run(bounds: RunBounds = {}): Promise<RunStop> {
     const maxEvents = bounds.maxEvents ?? Number.POSITIVE_INFINITY;
     const maxSimMs = bounds.maxSimMs ?? Number.POSITIVE_INFINITY;
@@ -109,6 +132,7 @@ export class Scheduler {
     let firedHere = 0;
     // Settle whatever the caller started before the first event.
     await drainMicrotasks();
+    await this.settleHolds();
     for (;;) {
       const next = this.peekLive();
       if (next === undefined) return "quiescent";
@@ -133,6 +157,7 @@ export class Scheduler {
       this.trace.record(next.atMs, next.owner, next.kind, next.fields);
       next.fire();
       await drainMicrotasks();
+      await this.settleHolds();
     }
   }
 

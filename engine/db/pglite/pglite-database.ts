@@ -17,7 +17,7 @@
  * - New databases start from a prebuilt empty data directory handed in by the caller
  *   (fixtures/pglite/empty-datadir.tar.gz in this repo), not from initdb (≈ 4 s).
  */
-import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { PGlite, type PGliteOptions, type Transaction } from "@electric-sql/pglite";
 import { MemfsFrontendFS } from "@electric-sql/pglite/memfs-frontend";
 import { assert } from "../../runtime.ts";
 import {
@@ -88,6 +88,13 @@ export interface PgliteDriverOptions {
   /** gzip level of snapshots (0 stores). */
   snapshotGzipLevel?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
   seams?: Partial<PgliteSeams>;
+  /**
+   * Runs PGlite's start-up (wasm instantiation, dynamic imports: real event-loop turns). The
+   * simulation passes one that holds its clock meanwhile; production runs it as is.
+   */
+  startup?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Extra PGlite options (preloaded wasm modules and file-system bundle). */
+  pgliteOptions?: Partial<PGliteOptions>;
   /** Told about every flush PGlite hands the disk (statistics, tests). */
   onFlush?: (event: FlushEvent) => void;
 }
@@ -257,7 +264,9 @@ async function openPglite(
     // PGlite would silently run initdb over it: refuse instead.
     throw new DataDirCorruptError(dir, "PG_VERSION is missing: not a Postgres data directory");
   const backend = new LocalDiskBackend(disk, dir, options.onFlush);
-  const pg = await PGlite.create({ fs: new MemfsFrontendFS(backend), startParams: START_PARAMS });
+  const start = () =>
+    PGlite.create({ ...options.pgliteOptions, fs: new MemfsFrontendFS(backend), startParams: START_PARAMS });
+  const pg = await (options.startup ? options.startup(start) : start());
   return new PgliteDatabase(pg, backend, disk, dir, seams, options.snapshotGzipLevel ?? 1);
 }
 
