@@ -3,6 +3,7 @@ import { builtinScenarios } from "./builtin/index.ts";
 import { leaseScenarios } from "./lease/index.ts";
 import { pgliteScenarios } from "./pglite/index.ts";
 import { replicationScenarios } from "./replication/index.ts";
+import { platformScenarios } from "./platform/index.ts";
 import { retentionScenarios } from "./retention/index.ts";
 import type { Scenario } from "./scenario.ts";
 import { storeScenarios } from "./store/index.ts";
@@ -18,6 +19,7 @@ export const allScenarios: readonly Scenario[] = [
   ...pgliteScenarios,
 ];
 
+  ...platformScenarios,
 export function findScenario(id: string): Scenario | undefined {
   return allScenarios.find((scenario) => scenario.id === id);
 }

@@ -14,6 +14,8 @@ import type { PgliteSeams } from "../engine/db/pglite/pglite-database.ts";
 import type { RegisterSeams } from "./builtin/durable-register.ts";
 import type { WalSeams, DbSeams, RestoreSeams } from "./wal/seams.ts";
 import type { BlobStoreSeams } from "./store/seams.ts";
+import type { BackupSeams } from "../engine/backup/archiver.ts";
+import type { PlatformSeams } from "./platform/seams.ts";
 
 export interface Seams {
   /** The blob store clients a scenario builds (a variant may wrap them with a broken store). */
@@ -34,6 +36,10 @@ export interface Seams {
   restore?: RestoreSeams;
   /** The PGlite database: how a write commits (pglite#1065), WAL settings (engine/db/pglite). */
   pglite?: Partial<PgliteSeams>;
+  /** Cold backups: how an existing backup object is adopted after a refused create (B14). */
+  backup?: Partial<BackupSeams>;
+  /** The platform service program: idle-flush backstop (B05), probe restart exit code (B06). */
+  platform?: Partial<PlatformSeams>;
 }
 
 export function defaultSeams(): Seams {

@@ -145,6 +145,7 @@ export class Lease {
   private readonly retry: ManifestRetryOptions;
   private held: Held | null = null;
   private lost: FencedError | null = null;
+  private renewing: Promise<void> | null = null;
 
   constructor(private readonly options: LeaseOptions) {
     this.ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS;
@@ -251,8 +252,19 @@ export class Lease {
     }
   }
 
-  /** Renews by CAS on our own version. FencedError if someone took the lease over. */
-  async renew(): Promise<void> {
+  /**
+   * Renews by CAS on our own version. FencedError if someone took the lease over. Concurrent
+   * calls (a heartbeat and a request path's ensureLease) share one renewal: two CASes on the same
+   * version would refuse one of them and the holder would fence itself.
+   */
+  renew(): Promise<void> {
+    this.renewing ??= this.renewOnce().finally(() => {
+      this.renewing = null;
+    });
+    return this.renewing;
+  }
+
+  private async renewOnce(): Promise<void> {
     const held = this.requireHeld();
     await this.faults.hit("lease.before-renew");
     const nowMs = this.options.clock.nowMs();
