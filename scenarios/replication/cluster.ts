@@ -16,10 +16,7 @@ import {
   type AssignmentIntent,
   type RecoveryLogEntry,
   StaleEpochError,
-  UnknownReplicaError,
   ReplicationError,
-  LsnOutOfRangeError,
-  StaleSessionError,
 } from "../../engine/replication/index.ts";
 import { drawNetworkOptions, SimNetwork } from "../../sim/network.ts";
 import type { SimProcess } from "../../sim/process.ts";
@@ -42,6 +39,7 @@ import {
   watchRecoveryDecisions,
 } from "../../invariants/replication-recovery.ts";
 import type { ScenarioContext } from "../scenario.ts";
+import { badInput } from "./bad-input.ts";
 import { SimReplicaLink } from "./link.ts";
 import { PrimaryWal } from "./primary.ts";
 
@@ -529,53 +527,4 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
 /** A transport failure before the plan existed leaves the session in init, which is fine. */
 function isTransportOnly(error: unknown): boolean {
   return error instanceof ReplicationError && error.code === "transport_failed";
-}
-
-/** Bad input against the live engine: each must get its typed error and change nothing. */
-function badInput(
-  world: World,
-  engine: ReplicationEngine,
-  rng: Rng,
-  replicaIds: string[],
-  metrics: Record<string, number>,
-): void {
-  const before = JSON.stringify(engine.status());
-  const replicaId = rng.pick(replicaIds);
-  const sender = engine.registry.has(replicaId) ? engine.registry.sender(replicaId) : null;
-  const sessionId = sender?.sessionId ?? 1;
-  const cases: Array<[string, () => unknown, new (...args: never[]) => Error]> = [
-    ["unknown replica", () => engine.planner.planCatchUp("ghost", sessionId, 0), UnknownReplicaError],
-    ["negative flushed LSN", () => engine.planner.planCatchUp(replicaId, sessionId, -1), LsnOutOfRangeError],
-    [
-      "fractional flushed LSN",
-      () => engine.planner.planCatchUp(replicaId, sessionId, 2.5),
-      LsnOutOfRangeError,
-    ],
-    [
-      "stale session ID",
-      () => sender?.beginConnect(sessionId + 1_000) ?? engine.registry.sender("ghost"),
-      sender ? StaleSessionError : UnknownReplicaError,
-    ],
-    [
-      "stale catch-up progress",
-      () =>
-        sender?.recordCatchUpProgress(sessionId + 1_000, 1, world.nowMs) ?? engine.registry.sender("ghost"),
-      sender ? StaleSessionError : UnknownReplicaError,
-    ],
-  ];
-  const [what, call, expected] = rng.pick(cases);
-  try {
-    call();
-    world.violate("typed-errors", `bad input (${what}) was accepted`);
-  } catch (error) {
-    if (!checkTypedError(world, error, `bad input (${what})`)) return;
-    if (!(error instanceof expected))
-      world.violate(
-        "typed-errors",
-        `bad input (${what}) got ${(error as Error).name}, expected ${expected.name}`,
-      );
-    metrics.typedRejections = (metrics.typedRejections ?? 0) + 1;
-  }
-  if (JSON.stringify(engine.status()) !== before)
-    world.violate("typed-errors", `bad input (${what}) changed the engine's state`);
 }
