@@ -1,4 +1,5 @@
 /** Every scenario blobsim knows. Each area contributes one list. */
+import { backupScenarios } from "./backup/index.ts";
 import { builtinScenarios } from "./builtin/index.ts";
 import { leaseScenarios } from "./lease/index.ts";
 import { pgliteScenarios } from "./pglite/index.ts";
@@ -15,6 +16,7 @@ export const allScenarios: readonly Scenario[] = [
   ...replicationScenarios,
   ...leaseScenarios,
   ...walScenarios,
+  ...backupScenarios,
   ...storeScenarios,
   ...pgliteScenarios,
 ];
