@@ -3,6 +3,7 @@ import { blobstoreBench } from "./blobstore.ts";
 import { kernelBench } from "./kernel.ts";
 import { scenarioBench } from "./scenarios.ts";
 import { walBench } from "./wal.ts";
+import { soakBench } from "../scenarios/platform/soak-bench.ts";
 
 export type BenchFigures = Record<string, number | string>;
 
@@ -16,4 +17,5 @@ export const allBenches: readonly Bench[] = [
   { name: "scenarios", run: scenarioBench },
   { name: "blobstore", run: blobstoreBench },
   { name: "wal", run: walBench },
+  { name: "soak", run: soakBench },
 ];

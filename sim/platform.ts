@@ -445,6 +445,14 @@ export class Platform<Request, Response> {
       }
     }
     this.die(instance, `exit ${code}`);
+    // A new revision that failed to start is started again (after the backoff, if throttled).
+    if (code !== 0 && instance.revision === this.revision && instance.revision > this.servingRevision) {
+      const delayMs = Math.max(this.options.restartBackoffBaseMs, this.throttledUntilMs - this.world.nowMs);
+      this.control.setTimer(delayMs, "platform.retry-revision", () => {
+        if (instance.revision === this.revision && this.servingRevision < instance.revision)
+          this.start(instance.revision);
+      });
+    }
   }
 
   private die(instance: Instance, reason: string): void {

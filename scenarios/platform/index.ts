@@ -1,6 +1,7 @@
 /** The platform lifecycle scenarios (issue 6): E4-1 … E4-5, E4-2B, cold starts, the 72 h soak. */
 import type { Scenario } from "../scenario.ts";
 import { handoverScenarios } from "./handover.ts";
+import { soak72h } from "./soak.ts";
 import {
   e41IdlePastTtl,
   e42bSigkill,
@@ -16,4 +17,5 @@ export const platformScenarios: readonly Scenario[] = [
   e43RevisionSwitches,
   e44TwoServices,
   ...handoverScenarios,
+  soak72h,
 ];
