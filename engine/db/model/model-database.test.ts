@@ -114,4 +114,23 @@ describe("model database", () => {
     const again = await driver.open(disk, "/data");
     expect((await again.readRows()).length).toBe(101);
   });
+
+  it("writes rows recovered by replay into the next checkpoint's pages (snapshot after restore)", async () => {
+    const driver = modelDatabaseDriver({ segmentBytes: 16 * 1024 });
+    const { disk } = memoryDisk();
+    const db = await driver.create(disk, "/data");
+    const snapshotLsn = await db.checkpoint();
+    await db.writeRows([row("replayed", "from WAL")]);
+    const end = await db.flushLsn();
+    const { reopened } = await transplant(driver, db, snapshotLsn, end, true);
+    await reopened.checkpoint(); // a first-of-life compaction
+    const again = await transplant(
+      driver,
+      reopened,
+      await reopened.flushLsn(),
+      await reopened.flushLsn(),
+      true,
+    );
+    expect((await again.reopened.readRows()).map((r) => r.key)).toEqual(["replayed"]);
+  });
 });
