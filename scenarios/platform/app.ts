@@ -186,6 +186,10 @@ export class DbApp implements PlatformApp<AppRequest, string> {
     const running = this.running.get(instance);
     if (!running) throw new Error(`instance ${instance.name} has no database`);
     if (request.kind === "restart") {
+      // Flush and hand the lease back first, so the next cold start need not wait it out.
+      await running.durable.terminate();
+      await running.lease.release();
+      this.graceful.add(instance.name);
       instance.requestExit(this.seams.platform?.probeRestartExitCode ?? 0);
       return "restarting";
     }

@@ -1,5 +1,6 @@
 /** The platform lifecycle scenarios (issue 6): E4-1 … E4-5, E4-2B, cold starts, the 72 h soak. */
 import type { Scenario } from "../scenario.ts";
+import { coldStartScenarios } from "./cold-start.ts";
 import { handoverScenarios } from "./handover.ts";
 import { soak72h } from "./soak.ts";
 import {
@@ -18,4 +19,5 @@ export const platformScenarios: readonly Scenario[] = [
   e44TwoServices,
   ...handoverScenarios,
   soak72h,
+  ...coldStartScenarios,
 ];

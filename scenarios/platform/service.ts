@@ -42,9 +42,10 @@ export class PlatformService {
     appConfig: Partial<AppConfig> = {},
     name = "svc",
     shared?: PlatformService,
+    store?: SimBlobStore,
   ) {
     this.world = context.world;
-    this.store = shared?.store ?? new SimBlobStore(this.world, storeOptions);
+    this.store = shared?.store ?? store ?? new SimBlobStore(this.world, storeOptions);
     const prefix = appConfig.prefix ?? "db";
     this.tap =
       shared?.tap ?? new SingleWriterTap(this.world, this.store, leaseKey(prefix), manifestKey(prefix));
@@ -54,7 +55,7 @@ export class PlatformService {
     this.workload =
       shared?.workload ?? new Workload({ ...DEFAULT_WORKLOAD, answerTimeoutMs: ANSWER_TIMEOUT_MS });
     this.writes = this.workload.writes;
-    this.clients = shared?.clients ?? this.world.spawn("clients");
+    this.clients = shared?.clients ?? this.world.spawn(name === "svc" ? "clients" : `clients.${name}`);
   }
 
   /** Sends one write through the router; records acked / failed / unknown. */
@@ -75,6 +76,11 @@ export class PlatformService {
 
   async read(): Promise<string> {
     return this.answer(this.platform.request({ kind: "read" }));
+  }
+
+  /** A probe's request (a read, or a forced restart); its outcome. */
+  async probe(kind: "read" | "restart"): Promise<string> {
+    return this.answer(this.platform.request({ kind }));
   }
 
   /** The request's outcome: acked, failed (an error answer) or unknown (no answer in time). */
