@@ -20,7 +20,7 @@ const ROW_BYTES = 4096;
 const ROWS_PER_WRITE = 64;
 
 export function e2SizeBytes(seed: number): number {
-  if (seed % 500 === 0) return 100 * MB;
+  if (seed % 500 === 499) return 100 * MB;
   if (seed % 10 === 0) return 10 * MB;
   return MB;
 }

@@ -94,7 +94,7 @@ export const walE2cIncremental: Scenario = {
   title: "E2c: strict commits ship LSN ranges, byte-identical across reopens",
   criteria: ["E2C-1", "DUR-1"],
   lane: "sim",
-  defaultSeeds: 50,
+  defaultSeeds: 20,
   run: (ctx) =>
     runProbe(ctx, {}, async (context, node) => {
       await writeSequentially(context, node, 1);
@@ -122,7 +122,7 @@ export const walE2cCompaction: Scenario = {
   title: "E2c: compaction at the size threshold rolls a snapshot and keeps the old one as previousSnapshot",
   criteria: ["E2C-2"],
   lane: "sim",
-  defaultSeeds: 50,
+  defaultSeeds: 20,
   run: (ctx) =>
     runProbe(ctx, { compactAtBytes: 32 * 1024 }, async (context, node) => {
       const { world, store } = context;
@@ -168,7 +168,7 @@ export const walE2cWalBoundary: Scenario = {
   title: "E2c: a WAL range straddling a WAL-file boundary ships and restores intact",
   criteria: ["E2C-3", "DUR-1"],
   lane: "sim",
-  defaultSeeds: 50,
+  defaultSeeds: 20,
   run: (ctx) =>
     runProbe(ctx, { segmentBytes: 16 * 1024 }, async (context, node) => {
       await writeSequentially(context, node, 16, 2_500);
@@ -191,7 +191,7 @@ export const walE2cGroupCommit: Scenario = {
   title: "E2c: ten concurrent strict writes produce one manifest CAS",
   criteria: ["E2C-4", "E5B-1"],
   lane: "sim",
-  defaultSeeds: 50,
+  defaultSeeds: 20,
   run: (ctx) =>
     runProbe(ctx, { commitIntervalMs: 1_000 }, async (context, node) => {
       await writeSequentially(context, node, 1);
