@@ -12,7 +12,7 @@
  * behind is unindexed garbage of retired ids, which the next run sweeps.
  */
 import type { BlobStore } from "../blobstore/blob-store.ts";
-import { NotFoundError } from "../blobstore/errors.ts";
+import { AmbiguousWriteError, NotFoundError } from "../blobstore/errors.ts";
 import {
   type Clock,
   type FaultPoints,
@@ -167,6 +167,7 @@ export async function applyRetention(options: RetentionOptions): Promise<Retenti
   // Verify outside the CAS loop's decision (which must be synchronous): the newest restorable.
   const before = await readBackupIndex(store, backupPrefix, indexOptions);
   if (before === null) return { kept: [], retired: [], deletedObjects: 0, keptAsLastRestorable: null };
+  const judged = new Set(before.index.backups.map((entry) => entry.id));
   const newestFirst = [...before.index.backups].reverse();
   let lastRestorable: string | null = null;
   for (const entry of newestFirst)
@@ -188,7 +189,7 @@ export async function applyRetention(options: RetentionOptions): Promise<Retenti
       keptAsLastRestorable = lastRestorable;
     }
     // Entries appended since our read are newer than anything we judged: never retire them now.
-    for (const entry of index.backups) if (!restorable.has(entry.id)) keep.add(entry.id);
+    for (const entry of index.backups) if (!judged.has(entry.id)) keep.add(entry.id);
     if (lastRestorable === null) for (const entry of index.backups) keep.add(entry.id);
     const retire = index.backups.filter((entry) => !keep.has(entry.id));
     const kept = index.backups.filter((entry) => keep.has(entry.id));
@@ -228,11 +229,17 @@ async function deleteObject(
   options: IndexStoreOptions,
 ): Promise<boolean> {
   await faults.hit("backup-gc.before-delete");
-  try {
-    await withStoreRetries(storeRetryOf(options), () => store.delete(key));
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    return false; // gone already (an earlier run, or an ambiguous delete that applied)
+  const retry = storeRetryOf(options);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withStoreRetries(retry, () => store.delete(key));
+      break;
+    } catch (error) {
+      // Ambiguous: it may have applied; delete again, and a 404 then means it did.
+      if (error instanceof AmbiguousWriteError && attempt < retry.attemptsMax) continue;
+      if (!(error instanceof NotFoundError)) throw error;
+      return false; // gone already (an earlier run, or our ambiguous delete applied)
+    }
   }
   await faults.hit("backup-gc.after-delete");
   return true;

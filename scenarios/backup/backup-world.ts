@@ -18,6 +18,7 @@ import {
   type RetentionResult,
 } from "../../engine/backup/index.ts";
 import { manifestKey } from "../../engine/manifest/manifest.ts";
+import { DEFAULT_STORE_RETRY, withStoreRetries } from "../../engine/wal/data-objects.ts";
 import { noFaults } from "../../engine/runtime.ts";
 import { BackupOracle } from "../../invariants/backup.ts";
 import { type BlobStoreOptions, resolveBlobStoreOptions, SimBlobStore } from "../../sim/blob-store.ts";
@@ -46,6 +47,8 @@ export interface BackupWorldOptions {
   /** Draw a per-seed fault mix for the backup store (429s, 503s, timeouts, ambiguous writes). */
   coldFaults: boolean;
   killRules?: readonly KillRule[];
+  /** Random kills at named points of processes matching `process` (archivers, GC). */
+  randomKills?: { probability: number; max: number; process: string };
   config?: Partial<WalConfig>;
 }
 
@@ -84,6 +87,17 @@ export class BackupWorld {
       .watch(this.cold);
     this.supervisor = ctx.world.spawn("supervisor");
     this.clients = ctx.world.spawn("clients");
+  }
+
+  /** Run the scenario's body in the supervisor; an unexpected error is a violation, not a crash. */
+  start(body: (supervisor: SimProcess) => Promise<void>): void {
+    void this.supervisor.start(async (supervisor) => {
+      try {
+        await body(supervisor);
+      } catch (error) {
+        this.world.violate("backup-scenario-error", describe(error));
+      }
+    });
   }
 
   /** Boot the next writer life (the previous one is killed), send `writes` writes, flush. */
@@ -166,43 +180,61 @@ export class BackupWorld {
   /** One retention run in its own process: the result, or null if it was killed. */
   async retention(name: string, policy: RetentionPolicy): Promise<RetentionResult | null> {
     const process = this.world.spawn(name);
-    const result = await unlessDead(
-      this.supervisor,
-      process,
-      applyRetention({
-        store: this.cold.client(process),
-        backupPrefix: BACKUP_PREFIX,
-        policy,
-        clock: process.clock,
-        random: process.rng,
-        faults: this.killPlan.faultsFor(process),
-        logger: process,
-      }),
+    const result = await this.guarded(process, "retention", () =>
+      unlessDead(
+        this.supervisor,
+        process,
+        applyRetention({
+          store: this.cold.client(process),
+          backupPrefix: BACKUP_PREFIX,
+          policy,
+          clock: process.clock,
+          random: process.rng,
+          faults: this.killPlan.faultsFor(process),
+          logger: process,
+        }),
+      ),
     );
     process.kill("done");
     return result;
   }
 
+  /** Runs `work`; an error (an engine failure, not a kill) is a violation, and null. */
+  private async guarded<T>(
+    process: SimProcess,
+    what: string,
+    work: () => Promise<T | null>,
+  ): Promise<T | null> {
+    try {
+      return await work();
+    } catch (error) {
+      this.world.violate("backup-operation-failed", `${process.name}: ${what} failed: ${describe(error)}`);
+      return null;
+    }
+  }
+
   /** Restore the newest backup in its own process: its rows, or null if it was killed. */
   async restoreNewest(name: string): Promise<{ rows: Row[]; id: string } | null> {
     const process = this.world.spawn(name);
-    const result = await unlessDead(
-      this.supervisor,
-      process,
-      (async () => {
-        const restored = await restoreFromBackup({
-          store: this.cold.client(process),
-          backupPrefix: BACKUP_PREFIX,
-          driver: driverFor(process, this.config, this.seams),
-          disk: localDiskFor(process),
-          dir: "/restore",
-          clock: process.clock,
-          logger: process,
-          chunkBytes: this.config.chunkBytes,
-          parallelism: this.config.parallelism,
-        });
-        return { rows: await restored.db.readRows(), id: restored.entry.id };
-      })(),
+    const result = await this.guarded(process, "restore", () =>
+      unlessDead(
+        this.supervisor,
+        process,
+        (async () => {
+          const restored = await restoreFromBackup({
+            store: this.cold.client(process),
+            backupPrefix: BACKUP_PREFIX,
+            driver: driverFor(process, this.config, this.seams),
+            disk: localDiskFor(process),
+            dir: "/restore",
+            clock: process.clock,
+            logger: process,
+            chunkBytes: this.config.chunkBytes,
+            parallelism: this.config.parallelism,
+          });
+          return { rows: await restored.db.readRows(), id: restored.entry.id };
+        })(),
+      ),
     );
     process.kill("done");
     return result;
@@ -211,18 +243,20 @@ export class BackupWorld {
   /** Rebuild the wiped primary from the newest backup: the result, or null if killed. */
   async rebuild(name: string): Promise<RebuildResult | null> {
     const process = this.world.spawn(name);
-    const result = await unlessDead(
-      this.supervisor,
-      process,
-      rebuildPrimary({
-        backupStore: this.cold.client(process),
-        backupPrefix: BACKUP_PREFIX,
-        primary: this.primary.client(process),
-        manifestKey: PRIMARY_MANIFEST_KEY,
-        clock: process.clock,
-        logger: process,
-        rebuilderId: "disaster",
-      }),
+    const result = await this.guarded(process, "rebuild", () =>
+      unlessDead(
+        this.supervisor,
+        process,
+        rebuildPrimary({
+          backupStore: this.cold.client(process),
+          backupPrefix: BACKUP_PREFIX,
+          primary: this.primary.client(process),
+          manifestKey: PRIMARY_MANIFEST_KEY,
+          clock: process.clock,
+          logger: process,
+          rebuilderId: "disaster",
+        }),
+      ),
     );
     process.kill("done");
     return result;
@@ -234,7 +268,7 @@ export class BackupWorld {
     const client = this.primary.client(process);
     let deleted = 0;
     for (const key of [...this.primary.objects().keys()].filter(doomed)) {
-      await client.delete(key);
+      await withStoreRetries({ clock: process.clock, ...DEFAULT_STORE_RETRY }, () => client.delete(key));
       deleted++;
     }
     process.kill("done");

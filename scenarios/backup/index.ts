@@ -1,5 +1,15 @@
 /** Cold-backup scenarios (E6-A..E6-G). */
 import type { Scenario } from "../scenario.ts";
+import { backupFullWipe } from "./full-wipe.ts";
 import { backupKillMidBackup } from "./kill-mid-backup.ts";
+import { backupRacingArchivers } from "./racing-archivers.ts";
+import { backupRestoreFromCold } from "./restore-from-cold.ts";
+import { backupRetention } from "./retention.ts";
 
-export const backupScenarios: readonly Scenario[] = [backupKillMidBackup];
+export const backupScenarios: readonly Scenario[] = [
+  backupKillMidBackup,
+  backupRestoreFromCold,
+  backupFullWipe,
+  backupRetention,
+  backupRacingArchivers,
+];

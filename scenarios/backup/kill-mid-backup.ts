@@ -36,7 +36,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   };
   let killed = 0;
   let adoptedOrphans = 0;
-  void bw.supervisor.start(async () => {
+  bw.start(async () => {
     for (let round = 0; round < 2 && world.violations.length === 0; round++) {
       await bw.writeLife(8 + pin.int(0, 8));
       const first = await bw.backup(`archiver.${round}.killed`);
