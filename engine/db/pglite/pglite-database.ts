@@ -219,13 +219,21 @@ export class PgliteDatabase implements Database {
   }
 
   async *snapshot(): AsyncIterable<Uint8Array> {
-    this.checkOpen();
-    const { dirs, files } = await listDataDir(this.disk, this.dir);
-    const entries = [
-      ...dirs.map((path) => ({ kind: "dir" as const, path })),
-      ...files.map((path) => ({ kind: "file" as const, path })),
-    ];
-    yield* packDataDir(this.disk, this.dir, entries, this.snapshotGzipLevel);
+    // Packed inside the queue, so no write lands in the files while they are archived; the
+    // archive is compressed, and the shipper holds the whole object for its PUT anyway.
+    const chunks = await this.serial(async () => {
+      this.checkOpen();
+      const { dirs, files } = await listDataDir(this.disk, this.dir);
+      const entries = [
+        ...dirs.map((path) => ({ kind: "dir" as const, path })),
+        ...files.map((path) => ({ kind: "file" as const, path })),
+      ];
+      const packed: Uint8Array[] = [];
+      for await (const chunk of packDataDir(this.disk, this.dir, entries, this.snapshotGzipLevel))
+        packed.push(chunk);
+      return packed;
+    });
+    yield* chunks;
   }
 
   /** Bytes of the data directory on the local disk, by area (the B01 size bound). */
