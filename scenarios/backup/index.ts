@@ -1,5 +1,6 @@
 /** Cold-backup scenarios (E6-A..E6-G). */
 import type { Scenario } from "../scenario.ts";
+import { backupAutoRoundtrip } from "./auto-backup.ts";
 import { backupFullWipe } from "./full-wipe.ts";
 import { backupKillMidBackup } from "./kill-mid-backup.ts";
 import { backupRacingArchivers } from "./racing-archivers.ts";
@@ -12,4 +13,5 @@ export const backupScenarios: readonly Scenario[] = [
   backupFullWipe,
   backupRetention,
   backupRacingArchivers,
+  backupAutoRoundtrip,
 ];

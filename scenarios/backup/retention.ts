@@ -36,12 +36,13 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     killRules: [killAtPoint(gcPoint, gcVisit, "gc.*")],
     randomKills: { probability: pin.pick([0, 0.03, 0.1]), max: 3, process: "archiver.*" },
   });
-  const gapsMs = [4 * HOUR_MS, 11 * HOUR_MS, 26 * HOUR_MS];
+  // Up to 7 × 20 h: inside the run's 7-day simulated-time bound.
+  const gapsMs = [3 * HOUR_MS, 9 * HOUR_MS, 20 * HOUR_MS];
   let newestId: string | null = null;
   let gcKilled = 0;
   let retiredTotal = 0;
   bw.start(async (supervisor) => {
-    for (let round = 0; round < 8 && world.violations.length === 0; round++) {
+    for (let round = 0; round < 7 && world.violations.length === 0; round++) {
       await bw.writeLife(2 + pin.int(0, 5));
       await supervisor.sleep(pin.pick(gapsMs));
       const outcome = await bw.backup(`archiver.${round}`);
