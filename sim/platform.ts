@@ -55,6 +55,8 @@ export interface PlatformOptions {
   abnormalExitsFree: number;
   /** 1: idle instances are paused outright (store answers held too), 0: only timers are held. */
   pauseWhenIdle: number;
+  /** Starts of a new revision before it is marked failed (traffic stays on the old one). */
+  revisionStartAttemptsMax: number;
 }
 
 export const DEFAULT_PLATFORM_OPTIONS: Readonly<PlatformOptions> = Object.freeze({
@@ -69,6 +71,7 @@ export const DEFAULT_PLATFORM_OPTIONS: Readonly<PlatformOptions> = Object.freeze
   restartBackoffMaxMs: 5 * 60_000,
   abnormalExitsFree: 1,
   pauseWhenIdle: 0,
+  revisionStartAttemptsMax: 5,
 });
 
 /** This seed's platform: Cloud Run-like defaults with the timing options varied. */
@@ -446,7 +449,13 @@ export class Platform<Request, Response> {
     }
     this.die(instance, `exit ${code}`);
     // A new revision that failed to start is started again (after the backoff, if throttled).
-    if (code !== 0 && instance.revision === this.revision && instance.revision > this.servingRevision) {
+    const attempts = this.instances.filter((other) => other.revision === instance.revision).length;
+    if (
+      code !== 0 &&
+      instance.revision === this.revision &&
+      instance.revision > this.servingRevision &&
+      attempts < this.options.revisionStartAttemptsMax
+    ) {
       const delayMs = Math.max(this.options.restartBackoffBaseMs, this.throttledUntilMs - this.world.nowMs);
       this.control.setTimer(delayMs, "platform.retry-revision", () => {
         if (instance.revision === this.revision && this.servingRevision < instance.revision)

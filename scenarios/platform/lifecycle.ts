@@ -27,9 +27,14 @@ export async function drive(
 ): Promise<Metrics> {
   const driver = context.world.spawn("driver");
   let metrics: Metrics = {};
-  void driver.start(async (self) => {
-    metrics = await body(self);
-  });
+  void driver
+    .start(async (self) => {
+      metrics = await body(self);
+    })
+    .catch((error: unknown) => {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      context.world.violate("scenario-crash", `the driver failed: ${message}`);
+    });
   await context.world.run();
   return metrics;
 }

@@ -17,7 +17,13 @@
  */
 import { readManifest } from "../../engine/manifest/cas.ts";
 import { manifestKey } from "../../engine/manifest/manifest.ts";
-import { listAll } from "../../engine/blobstore/blob-store.ts";
+import { type BlobStore, listAll } from "../../engine/blobstore/blob-store.ts";
+import {
+  AmbiguousWriteError,
+  NotFoundError,
+  RateLimitedError,
+  TransientError,
+} from "../../engine/blobstore/errors.ts";
 import { drawBlobStoreOptions } from "../../sim/blob-store.ts";
 import { drawPlatformOptions } from "../../sim/platform.ts";
 import type { SimProcess } from "../../sim/process.ts";
@@ -119,6 +125,24 @@ async function checker(
   }
 }
 
+/** Deletes are idempotent: retry transient answers; an earlier attempt that applied means "not found". */
+async function deleteWithRetries(client: BlobStore, key: string, gc: SimProcess): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.delete(key);
+      return;
+    } catch (error) {
+      if (error instanceof NotFoundError) return;
+      const retryable =
+        error instanceof TransientError ||
+        error instanceof AmbiguousWriteError ||
+        error instanceof RateLimitedError;
+      if (!retryable || attempt >= 8) throw error;
+      await gc.sleep(250 * attempt);
+    }
+  }
+}
+
 /** Deletes every data object the current manifest does not reference; returns bytes freed. */
 async function retentionGc(
   service: PlatformService,
@@ -139,7 +163,7 @@ async function retentionGc(
       kept++;
       continue;
     }
-    await client.delete(object.key);
+    await deleteWithRetries(client, object.key, gc);
     deleted++;
   }
   if (manifest.snapshot === null || !referenced.has(manifest.snapshot.key))
