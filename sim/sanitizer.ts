@@ -10,7 +10,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as nodeCrypto from "node:crypto";
-import { createRequire } from "node:module";
+import { createRequire, syncBuiltinESMExports } from "node:module";
 
 export interface SanitizedRun {
   /** Simulated wall time (epoch ms) served to allowed callers. */
@@ -160,6 +160,7 @@ export function installSanitizer(): void {
     for (let i = start; i < end; i++) bytes[i] = Math.floor(run.random() * 256);
     return buffer;
   }) as typeof cjsCrypto.randomFillSync;
+  syncBuiltinESMExports(); // ESM importers of node:crypto see the patched function too
 
   const realRandomUUID = nodeCrypto.randomUUID;
   const realGetRandomValues = globalThis.crypto.getRandomValues.bind(globalThis.crypto);
