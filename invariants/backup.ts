@@ -25,7 +25,8 @@ export interface BackupProblem {
     | "indexed-backup-restores"
     | "restorable-set-never-empty"
     | "backup-index-lost-entry"
-    | "backup-index-corrupt";
+    | "backup-index-corrupt"
+    | "orphan-blocks-backup";
   message: string;
 }
 
@@ -128,4 +129,29 @@ export class BackupOracle {
       });
     return problems;
   }
+}
+
+/**
+ * orphan-blocks-backup (B14): the backup run after a killed one (same commit point) must leave
+ * the backup indexed, whatever the killed run left behind. `outcome` is the run's answer, or
+ * the error it failed with.
+ */
+export function judgeBackupAfterKill(
+  what: string,
+  outcome: { kind: string } | Error | null,
+): BackupProblem[] {
+  if (outcome instanceof Error)
+    return [
+      {
+        invariant: "orphan-blocks-backup",
+        message: `${what}: the next backup failed: ${outcome.name}: ${outcome.message}`,
+      },
+    ];
+  if (outcome !== null && (outcome.kind === "created" || outcome.kind === "exists")) return [];
+  return [
+    {
+      invariant: "orphan-blocks-backup",
+      message: `${what}: the next backup left nothing indexed: ${JSON.stringify(outcome)}`,
+    },
+  ];
 }

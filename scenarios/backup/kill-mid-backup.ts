@@ -10,7 +10,8 @@ import { BACKUP_KILL_POINTS } from "../../engine/backup/fault-points.ts";
 import { killAtPoint } from "../../sim/kill-plan.ts";
 import type { Scenario, ScenarioContext, ScenarioResult } from "../scenario.ts";
 import { type LifeContext, verifyReopen } from "../wal/lives.ts";
-import { BackupWorld, describe, indexed } from "./backup-world.ts";
+import { judgeBackupAfterKill } from "../../invariants/backup.ts";
+import { BackupWorld } from "./backup-world.ts";
 
 async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const { world, seed } = ctx;
@@ -43,21 +44,13 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       if (first === null) killed++;
       await verifyReopen(lifeContext, `verify.primary.${round}`);
       await bw.checkBackups(`after-kill.${round}`);
-      let retry;
-      try {
-        retry = await bw.backup(`archiver.${round}.retry`);
-      } catch (error) {
-        world.violate(
-          "orphan-blocks-backup",
-          `round ${round}: the backup after the kill failed: ${describe(error)}`,
-        );
-        return;
-      }
-      if (!indexed(retry))
-        world.violate(
-          "orphan-blocks-backup",
-          `round ${round}: the backup after a kill at ${points[round]} left nothing indexed: ${JSON.stringify(retry)}`,
-        );
+      const retry = await bw
+        .backup(`archiver.${round}.retry`)
+        .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+      const what = `round ${round}, after a kill at ${points[round]}`;
+      for (const problem of judgeBackupAfterKill(what, retry))
+        world.violate(problem.invariant, problem.message);
+      if (retry instanceof Error) return;
       if (retry?.kind === "created") adoptedOrphans += retry.adoptedOrphans;
       await bw.checkBackups(`after-retry.${round}`);
     }
