@@ -82,7 +82,17 @@ export class BackupWorld {
       : resolveBlobStoreOptions({ name: "cold" });
     this.cold = new SimBlobStore(ctx.world, coldOptions);
     this.oracle = new BackupOracle(this.workload.writes);
-    this.killPlan = new KillPlan(ctx.world, { rules: options.killRules ?? [] })
+    const random = options.randomKills;
+    this.killPlan = new KillPlan(ctx.world, {
+      rules: options.killRules ?? [],
+      ...(random
+        ? {
+            randomPointKillProbability: random.probability,
+            randomKillsMax: random.max,
+            randomKillProcess: random.process,
+          }
+        : {}),
+    })
       .watch(this.primary)
       .watch(this.cold);
     this.supervisor = ctx.world.spawn("supervisor");

@@ -38,7 +38,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   });
   // Up to 7 × 20 h: inside the run's 7-day simulated-time bound.
   const gapsMs = [3 * HOUR_MS, 9 * HOUR_MS, 20 * HOUR_MS];
-  let newestId: string | null = null;
+  let newestSeqSeen = -1;
   let gcKilled = 0;
   let retiredTotal = 0;
   bw.start(async (supervisor) => {
@@ -46,21 +46,22 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       await bw.writeLife(2 + pin.int(0, 5));
       await supervisor.sleep(pin.pick(gapsMs));
       const outcome = await bw.backup(`archiver.${round}`);
-      if (outcome?.kind === "created") newestId = outcome.entry.id;
+      if (outcome?.kind === "created") newestSeqSeen = Math.max(newestSeqSeen, outcome.entry.commitSeq);
       const gc = await bw.retention(`gc.${round}`, chosen.policy);
       if (gc === null) gcKilled++;
       else retiredTotal += gc.retired.length;
       await bw.checkBackups(`round.${round}`);
-      if (newestId !== null) {
-        const probe = world.spawn(`probe.${round}`);
-        const current = await readBackupIndex(bw.cold.client(probe), BACKUP_PREFIX, { clock: probe.clock });
-        probe.kill("done");
-        if (!current?.index.backups.some((entry) => entry.id === newestId))
-          world.violate(
-            "retention-kept-newest",
-            `round ${round}: the newest backup ${newestId} is gone from the index`,
-          );
-      }
+      // The newest backup is never retired: the index's newest commit never goes back.
+      const probe = world.spawn(`probe.${round}`);
+      const current = await readBackupIndex(bw.cold.client(probe), BACKUP_PREFIX, { clock: probe.clock });
+      probe.kill("done");
+      const newestSeq = Math.max(-1, ...(current?.index.backups.map((entry) => entry.commitSeq) ?? []));
+      if (newestSeq < newestSeqSeen)
+        world.violate(
+          "retention-kept-newest",
+          `round ${round}: the index's newest backup is commit ${newestSeq}, commit ${newestSeqSeen} was indexed before`,
+        );
+      newestSeqSeen = Math.max(newestSeqSeen, newestSeq);
     }
     if (world.violations.length > 0) return;
     const sweep = await bw.retention("sweeper", chosen.policy);
