@@ -125,6 +125,21 @@ async function checker(
   }
 }
 
+/** Every key under `prefix`; a listing that fails on a transient answer is started over. */
+async function listWithRetries(client: BlobStore, prefix: string, gc: SimProcess): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const keys: string[] = [];
+      for await (const object of listAll(client, prefix)) keys.push(object.key);
+      return keys;
+    } catch (error) {
+      const retryable = error instanceof TransientError || error instanceof RateLimitedError;
+      if (!retryable || attempt >= 8) throw error;
+      await gc.sleep(250 * attempt);
+    }
+  }
+}
+
 /** Deletes are idempotent: retry transient answers; an earlier attempt that applied means "not found". */
 async function deleteWithRetries(client: BlobStore, key: string, gc: SimProcess): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -158,12 +173,12 @@ async function retentionGc(
   if (manifest.previousSnapshot) referenced.add(manifest.previousSnapshot.key);
   let deleted = 0;
   let kept = 0;
-  for await (const object of listAll(client, `${prefix}/data/`)) {
-    if (referenced.has(object.key)) {
+  for (const key of await listWithRetries(client, `${prefix}/data/`, gc)) {
+    if (referenced.has(key)) {
       kept++;
       continue;
     }
-    await deleteWithRetries(client, object.key, gc);
+    await deleteWithRetries(client, key, gc);
     deleted++;
   }
   if (manifest.snapshot === null || !referenced.has(manifest.snapshot.key))
