@@ -70,15 +70,35 @@ export function jobs(parsed: Parsed, fallback: number): number {
 }
 
 /** Scenarios named on the command line, filtered by --criteria; all of them if none named. */
-export function selectScenarios(names: string[], criteriaText: string | undefined): Scenario[] {
+export type LaneChoice = "sim" | "pglite" | "all";
+
+export const laneOption: Options = { lane: { type: "string" } };
+
+/** `--lane sim|pglite|all`; the fast "sim" lane unless asked otherwise. */
+export function laneChoice(parsed: Parsed): LaneChoice {
+  const lane = str(parsed, "lane") ?? "sim";
+  if (lane !== "sim" && lane !== "pglite" && lane !== "all") {
+    throw new UsageError(`--lane must be sim, pglite or all, got "${lane}"`);
+  }
+  return lane;
+}
+
+/**
+ * Scenarios named on the command line (whatever their lane), or else every scenario of the
+ * chosen lane; then filtered by --criteria. PGlite scenarios cost seconds and hundreds of MB
+ * per seed, so `--criteria X --seeds 1000` stays on the sim lane unless `--lane` says otherwise.
+ */
+export function selectScenarios(
+  names: string[],
+  criteriaText: string | undefined,
+  lane: LaneChoice = "sim",
+): Scenario[] {
   const unknown = names.filter((name) => !findScenario(name));
   if (unknown.length > 0) throw new UsageError(`unknown scenario: ${unknown.join(", ")} (see blobsim list)`);
-  // Unnamed and unfiltered means the fast "sim" lane; PGlite scenarios run when named or selected
-  // by criteria (each of their seeds costs seconds and hundreds of MB).
   let scenarios =
     names.length > 0
       ? names.map((name) => findScenario(name)!)
-      : allScenarios.filter((scenario) => criteriaText !== undefined || scenario.lane === "sim");
+      : allScenarios.filter((scenario) => lane === "all" || scenario.lane === lane);
   if (criteriaText !== undefined) {
     const ids = criteriaText
       .split(",")
@@ -88,7 +108,11 @@ export function selectScenarios(names: string[], criteriaText: string | undefine
     if (ids.length === 0 || bad.length > 0)
       throw new UsageError(`unknown criteria: ${bad.join(", ") || "(none given)"}`);
     scenarios = scenarios.filter((scenario) => scenario.criteria.some((id) => ids.includes(id)));
-    if (scenarios.length === 0) throw new UsageError(`no scenario gives evidence for ${ids.join(", ")} yet`);
+    if (scenarios.length === 0) {
+      throw new UsageError(
+        `no ${lane === "all" ? "" : `${lane}-lane `}scenario gives evidence for ${ids.join(", ")}`,
+      );
+    }
   }
   return scenarios;
 }

@@ -3,15 +3,29 @@ import { inThreadRunner, runOrdered, workerRunner } from "../harness/pool.ts";
 import type { SeedResult } from "../harness/result.ts";
 import { selectSeeds } from "../harness/seeds.ts";
 import type { SeedTask } from "../harness/worker.ts";
-import { jobs, parse, seedOptions, seedSelection, selectScenarios, str } from "./args.ts";
+import {
+  jobs,
+  laneChoice,
+  laneOption,
+  parse,
+  seedOptions,
+  seedSelection,
+  selectScenarios,
+  str,
+} from "./args.ts";
 
-export const checkDeterminismHelp = `blobsim check-determinism [SCENARIO...] [--criteria ID,...] [--seeds N] [--from S] [--jobs J]
+export const checkDeterminismHelp = `blobsim check-determinism [SCENARIO...] [--lane sim|pglite|all] [--criteria ID,...] [--seeds N] [--from S] [--jobs J]
 Runs each seed twice, with the determinism sanitizer on: once in this thread, once in a
 worker thread, and compares trace hashes. Also fails a scenario whose seeds all give one trace.`;
 
 export async function checkDeterminismCommand(args: string[]): Promise<number> {
-  const parsed = parse(args, { ...seedOptions, criteria: { type: "string" }, jobs: { type: "string" } });
-  const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"));
+  const parsed = parse(args, {
+    ...seedOptions,
+    ...laneOption,
+    criteria: { type: "string" },
+    jobs: { type: "string" },
+  });
+  const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"), laneChoice(parsed));
   const selection = seedSelection(parsed);
   const started = performance.now();
   const here = inThreadRunner();

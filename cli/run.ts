@@ -5,12 +5,25 @@ import type { SeedResult } from "../harness/result.ts";
 import { selectSeeds } from "../harness/seeds.ts";
 import type { SeedTask } from "../harness/worker.ts";
 import { junitXml } from "../reports/junit.ts";
-import { checkVariant, flag, jobs, parse, seedOptions, seedSelection, selectScenarios, str } from "./args.ts";
+import {
+  checkVariant,
+  flag,
+  jobs,
+  laneChoice,
+  laneOption,
+  parse,
+  seedOptions,
+  seedSelection,
+  selectScenarios,
+  str,
+} from "./args.ts";
 import { failLine, progress } from "./output.ts";
 
-export const runHelp = `blobsim run [SCENARIO...] [--criteria ID,...] [--seeds N] [--seed S] [--from S]
-            [--variant V] [--jobs J] [--shard i/n] [--json F] [--junit F] [--sanitize]
-Runs seeds of every scenario (or the named ones, or those tagged with --criteria).
+export const runHelp = `blobsim run [SCENARIO...] [--lane sim|pglite|all] [--criteria ID,...] [--seeds N] [--seed S]
+            [--from S] [--variant V] [--jobs J] [--shard i/n] [--json F] [--junit F] [--sanitize]
+Runs seeds of every scenario of the lane (default: sim, the fast model lane; pglite runs real
+Postgres at a few seeds each), or of the named scenarios, filtered by --criteria. Without
+--seeds each scenario runs its own default seed count.
 One line per failure with its replay command; the last line is SUMMARY. Exit 0 all passed,
 1 an invariant was violated, 3 a run hit its liveness bound, 2 usage error.`;
 
@@ -27,6 +40,7 @@ export interface RunReport {
 export async function runCommand(args: string[]): Promise<number> {
   const parsed = parse(args, {
     ...seedOptions,
+    ...laneOption,
     criteria: { type: "string" },
     variant: { type: "string" },
     jobs: { type: "string" },
@@ -34,7 +48,7 @@ export async function runCommand(args: string[]): Promise<number> {
     junit: { type: "string" },
     sanitize: { type: "boolean" },
   });
-  const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"));
+  const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"), laneChoice(parsed));
   const selection = seedSelection(parsed);
   const variant = checkVariant(str(parsed, "variant")) ?? null;
   const threads = jobs(parsed, 1);
