@@ -3,8 +3,8 @@ import { backupScenarios } from "./backup/index.ts";
 import { builtinScenarios } from "./builtin/index.ts";
 import { leaseScenarios } from "./lease/index.ts";
 import { pgliteScenarios } from "./pglite/index.ts";
-import { replicationScenarios } from "./replication/index.ts";
 import { platformScenarios } from "./platform/index.ts";
+import { replicationScenarios } from "./replication/index.ts";
 import { retentionScenarios } from "./retention/index.ts";
 import type { Scenario } from "./scenario.ts";
 import { storeScenarios } from "./store/index.ts";
@@ -19,9 +19,9 @@ export const allScenarios: readonly Scenario[] = [
   ...backupScenarios,
   ...storeScenarios,
   ...pgliteScenarios,
+  ...platformScenarios,
 ];
 
-  ...platformScenarios,
 export function findScenario(id: string): Scenario | undefined {
   return allScenarios.find((scenario) => scenario.id === id);
 }
