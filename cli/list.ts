@@ -9,7 +9,9 @@ export const listHelp = `blobsim list [--json]
 Scenarios, forensic variants, kill points and criteria.`;
 
 export function listing() {
-  const killPoints = new Set<string>([...ENGINE_FAULT_POINTS, ...STORE_KILL_POINTS].map((point) => point.name));
+  const killPoints = new Set<string>(
+    [...ENGINE_FAULT_POINTS, ...STORE_KILL_POINTS].map((point) => point.name),
+  );
   for (const scenario of allScenarios) for (const point of scenario.killPoints ?? []) killPoints.add(point);
   return {
     scenarios: allScenarios.map((s) => ({

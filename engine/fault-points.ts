@@ -12,4 +12,9 @@ export interface FaultPointInfo {
   description: string;
 }
 
-export const ENGINE_FAULT_POINTS: readonly FaultPointInfo[] = [...LEASE_FAULT_POINTS, ...FENCED_COMMIT_FAULT_POINTS, ...WAL_FAULT_POINTS, ...BACKUP_FAULT_POINTS];
+export const ENGINE_FAULT_POINTS: readonly FaultPointInfo[] = [
+  ...LEASE_FAULT_POINTS,
+  ...FENCED_COMMIT_FAULT_POINTS,
+  ...WAL_FAULT_POINTS,
+  ...BACKUP_FAULT_POINTS,
+];

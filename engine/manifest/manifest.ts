@@ -189,7 +189,11 @@ export function checkManifestShape(value: unknown, key: string): asserts value i
     key,
     "manifest.lifeBaseLsn must be a non-negative integer or null",
   );
-  need(value.dataSeq === undefined || isCount(value.dataSeq), key, "manifest.dataSeq must be a non-negative integer");
+  need(
+    value.dataSeq === undefined || isCount(value.dataSeq),
+    key,
+    "manifest.dataSeq must be a non-negative integer",
+  );
   checkSnapshotRef(value.snapshot, key, "snapshot");
   checkSnapshotRef(value.previousSnapshot, key, "previousSnapshot");
   checkSegments(value.segments, value.snapshot, value.resumeLsn as number, key);
