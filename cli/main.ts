@@ -10,6 +10,7 @@ import { huntCommand, huntHelp } from "./hunt.ts";
 import { listCommand, listHelp } from "./list.ts";
 import { probeCommand, probeHelp } from "./probe.ts";
 import { replayCommand_, replayHelp } from "./replay.ts";
+import { reportCommand, reportHelp } from "./report.ts";
 import { runCommand, runHelp } from "./run.ts";
 import { validateCatalogs } from "./validate.ts";
 
@@ -26,6 +27,7 @@ export const commands: Record<string, Command> = {
   hunt: { help: huntHelp, run: huntCommand },
   bench: { help: benchHelp, run: benchCommand },
   probe: { help: probeHelp, run: probeCommand },
+  report: { help: reportHelp, run: reportCommand },
 };
 
 const usage = `blobsim: deterministic simulation of an object-store database engine

@@ -1,0 +1,394 @@
+/**
+ * The traceability report as data: criteria → scenarios that ran → seeds → pass/fail, the
+ * forensic variants that show each checker can fail, a status per criterion, the risk register
+ * with a residual rating derived from those statuses, and the sign-off summary. Pure: it takes
+ * the seed results (real engine only) and the variant checks, and runs nothing itself.
+ *
+ * Status of a criterion:
+ * - failing: a seed of a scenario declaring it failed on the real engine (in this report), or
+ *   the real engine fails a variant's recorded seed on such a scenario;
+ * - proven: scenarios declaring it ran and passed, and a forensic variant shows the checker
+ *   catches its bug (recorded seed fails with the invariant, the real engine passes it);
+ * - passing: scenarios ran and passed, but no variant shows yet that the checker can fail;
+ * - no-evidence: no scenario declaring it ran for this report. Never hidden.
+ * SIGN-1 is the report itself: passing when the gate is green and every risk is rated.
+ */
+import type { SeedResult } from "../harness/result.ts";
+import { replayCommand } from "../harness/result.ts";
+import type { Scenario } from "../scenarios/scenario.ts";
+import { CRITERIA, type Criterion, RISKS, type Risk } from "./criteria.ts";
+import type { VariantCheck } from "./forensic.ts";
+
+export type CriterionStatus = "proven" | "passing" | "failing" | "no-evidence";
+export type Residual = "Low" | "Med" | "High" | "Critical";
+
+export interface SeedFailure {
+  seed: number;
+  status: string;
+  invariant: string;
+  message: string;
+  replay: string;
+}
+
+export interface ScenarioEvidence {
+  id: string;
+  title: string;
+  lane: string;
+  criteria: string[];
+  seeds: number;
+  failed: number;
+  /** The seeds run, as compact ranges: "0-39" or "0-19,40-59". */
+  seedRanges: string;
+  /** The first few failures, each with its replay command. */
+  failures: SeedFailure[];
+  /** Numeric metrics over the seeds: min / median / max. */
+  metrics: Record<string, { min: number; median: number; max: number }>;
+}
+
+export interface CriterionEvidence {
+  id: string;
+  level: string;
+  area: string;
+  source: string;
+  title: string;
+  status: CriterionStatus;
+  /** Scenarios declaring it that ran for this report. */
+  scenarios: string[];
+  /** Scenarios declaring it that did not run (filtered out or absent from the inputs). */
+  notRun: string[];
+  seeds: number;
+  failedSeeds: number;
+  /** Variants on scenarios declaring it: whether each shows the checker can fail. */
+  variants: Array<{ variant: string; scenario: string | null; proves: boolean; note: string }>;
+  firstFailure: (SeedFailure & { scenario: string }) | null;
+  note: string;
+}
+
+export interface RiskEvidence {
+  id: string;
+  title: string;
+  criteria: Array<{ id: string; status: CriterionStatus }>;
+  scenarios: string[];
+  variants: string[];
+  /** The residual the spec's register expects once the mitigation is shown to work. */
+  target: Residual;
+  residual: Residual;
+  basis: string;
+}
+
+export interface SignOff {
+  gateGreen: boolean;
+  gate: Array<{ id: string; status: CriterionStatus }>;
+  blocking: string[];
+  placement: CriterionStatus;
+  risksRated: boolean;
+  verdict: string;
+}
+
+export interface ReportData {
+  tool: "blobsim";
+  formatVersion: 1;
+  command: "report";
+  generatedAt: string;
+  mode: "run" | "merged";
+  inputs: string[];
+  shards: string[];
+  summary: {
+    criteria: number;
+    proven: number;
+    passing: number;
+    failing: number;
+    noEvidence: number;
+    scenariosRun: number;
+    seeds: number;
+    failedSeeds: number;
+    variants: number;
+    variantsHolding: number;
+    wallS: number;
+  };
+  signOff: SignOff;
+  criteria: CriterionEvidence[];
+  risks: RiskEvidence[];
+  scenarios: ScenarioEvidence[];
+  variants: VariantCheck[];
+  warnings: string[];
+}
+
+/** Residual ratings of the spec's risk register (source 002) once mitigations are demonstrated. */
+export const TARGET_RESIDUAL: Record<string, Residual> = {
+  "R-01": "Med",
+  "R-02": "Low",
+  "R-03": "Low",
+  "R-04": "Med",
+  "R-05": "Low",
+  "R-06": "Med",
+  "R-07": "Med",
+  "R-08": "Med",
+  "R-09": "Low",
+  "R-10": "Med",
+};
+
+const GATE = /^(DUR|FEN)-/;
+const RESIDUAL_ORDER: Residual[] = ["Low", "Med", "High", "Critical"];
+const worse = (a: Residual, b: Residual): Residual =>
+  RESIDUAL_ORDER.indexOf(a) >= RESIDUAL_ORDER.indexOf(b) ? a : b;
+
+export function seedRanges(seeds: readonly number[]): string {
+  const sorted = [...new Set(seeds)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  let start = sorted[0];
+  let prev = start;
+  for (const seed of sorted.slice(1).concat([Number.NaN])) {
+    if (seed === prev! + 1) {
+      prev = seed;
+      continue;
+    }
+    if (start !== undefined) parts.push(start === prev ? `${start}` : `${start}-${prev}`);
+    start = seed;
+    prev = seed;
+  }
+  return parts.join(",");
+}
+
+function median(sorted: number[]): number {
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function scenarioEvidence(scenario: Scenario, results: readonly SeedResult[]): ScenarioEvidence {
+  const failed = results.filter((r) => !r.ok);
+  const metricNames = new Set(results.flatMap((r) => Object.keys(r.metrics)));
+  const metrics: ScenarioEvidence["metrics"] = {};
+  for (const name of [...metricNames].sort()) {
+    const values = results
+      .map((r) => r.metrics[name])
+      .filter((v): v is number => typeof v === "number" && Number.isFinite(v))
+      .sort((a, b) => a - b);
+    if (values.length > 0)
+      metrics[name] = { min: values[0]!, median: median(values), max: values[values.length - 1]! };
+  }
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    lane: scenario.lane,
+    criteria: [...scenario.criteria],
+    seeds: results.length,
+    failed: failed.length,
+    seedRanges: seedRanges(results.map((r) => r.seed)),
+    failures: failed.slice(0, 5).map((r) => ({
+      seed: r.seed,
+      status: r.status,
+      invariant: r.violation?.invariant ?? r.status,
+      message: r.violation?.message ?? "",
+      replay: replayCommand(r),
+    })),
+    metrics,
+  };
+}
+
+function criterionEvidence(
+  criterion: Criterion,
+  scenarios: readonly ScenarioEvidence[],
+  declaredBy: readonly string[],
+  variants: readonly VariantCheck[],
+): CriterionEvidence {
+  const ran = scenarios.filter((s) => s.seeds > 0 && s.criteria.includes(criterion.id));
+  const ranIds = ran.map((s) => s.id);
+  const relevant = variants.filter((v) =>
+    (v.recorded ? [v.recorded.scenario] : v.scenarios).some((s) => declaredBy.includes(s)),
+  );
+  const variantRows = relevant.map((v) => {
+    const proves = v.proves.includes(criterion.id);
+    const note = proves
+      ? `seed ${v.recorded!.seed} fails with ${v.invariant}; the real engine passes it`
+      : (v.problems[0] ?? "does not bear on this criterion");
+    return { variant: v.variant, scenario: v.recorded?.scenario ?? null, proves, note };
+  });
+  const failingScenario = ran.find((s) => s.failed > 0);
+  const realFailsRecorded = relevant.find(
+    (v) => v.real !== null && !v.realPasses && declaredBy.includes(v.recorded!.scenario),
+  );
+  const provers = variantRows.filter((v) => v.proves && v.scenario !== null);
+  let status: CriterionStatus;
+  let note: string;
+  if (failingScenario || realFailsRecorded) {
+    status = "failing";
+    note = failingScenario
+      ? `${failingScenario.id}: ${failingScenario.failed} of ${failingScenario.seeds} seeds failed`
+      : `the real engine fails ${realFailsRecorded!.variant}'s recorded seed`;
+  } else if (ran.length === 0) {
+    status = "no-evidence";
+    note =
+      declaredBy.length > 0
+        ? `declared by ${declaredBy.join(", ")}, not run for this report`
+        : "no scenario gives evidence for it yet";
+  } else if (provers.length > 0) {
+    status = "proven";
+    note = `passed ${ran.reduce((n, s) => n + s.seeds, 0)} seeds; ${provers.map((v) => v.variant).join(", ")} shows the checker catches its bug`;
+  } else {
+    status = "passing";
+    note = "passed, but no forensic variant shows yet that its checker can fail";
+  }
+  const failure = ran.flatMap((s) => s.failures.map((f) => ({ ...f, scenario: s.id })))[0] ?? null;
+  return {
+    id: criterion.id,
+    level: criterion.level,
+    area: criterion.area,
+    source: criterion.source,
+    title: criterion.title,
+    status,
+    scenarios: ranIds,
+    notRun: declaredBy.filter((id) => !ranIds.includes(id)),
+    seeds: ran.reduce((n, s) => n + s.seeds, 0),
+    failedSeeds: ran.reduce((n, s) => n + s.failed, 0),
+    variants: variantRows,
+    firstFailure: failure,
+    note,
+  };
+}
+
+function riskEvidence(risk: Risk, criteria: readonly CriterionEvidence[]): RiskEvidence {
+  const mine = risk.criteria.map((id) => criteria.find((c) => c.id === id)!).filter(Boolean);
+  const target = TARGET_RESIDUAL[risk.id] ?? "Med";
+  const statuses = mine.map((c) => ({ id: c.id, status: c.status }));
+  const failing = mine.filter((c) => c.status === "failing");
+  const proven = mine.filter((c) => c.status === "proven");
+  const evidenced = mine.filter((c) => c.status === "proven" || c.status === "passing");
+  let residual: Residual;
+  let basis: string;
+  if (failing.length > 0) {
+    residual = risk.id === "R-02" ? "Critical" : "High";
+    basis = `failing evidence: ${failing.map((c) => c.id).join(", ")}`;
+  } else if (mine.length > 0 && proven.length === mine.length) {
+    residual = target;
+    basis = `every criterion proven (${proven.map((c) => c.id).join(", ")}): the register's residual holds`;
+  } else if (evidenced.length > 0) {
+    residual = worse(target, "Med");
+    basis = `partial evidence: ${evidenced.map((c) => `${c.id} ${c.status}`).join(", ")}; no evidence yet for ${mine
+      .filter((c) => c.status === "no-evidence")
+      .map((c) => c.id)
+      .join(", ")}`;
+  } else {
+    residual = "High";
+    basis = `no evidence yet for ${mine.map((c) => c.id).join(", ")}: the mitigation is not demonstrated`;
+  }
+  return {
+    id: risk.id,
+    title: risk.title,
+    criteria: statuses,
+    scenarios: [...new Set(mine.flatMap((c) => c.scenarios))],
+    variants: [...new Set(mine.flatMap((c) => c.variants.filter((v) => v.proves).map((v) => v.variant)))],
+    target,
+    residual,
+    basis,
+  };
+}
+
+export interface EvidenceInput {
+  scenarios: readonly Scenario[];
+  /** Real-engine seed results (variant results are ignored with a warning). */
+  results: readonly SeedResult[];
+  variants: readonly VariantCheck[];
+  mode: "run" | "merged";
+  inputs?: string[];
+  shards?: string[];
+  generatedAt: string;
+  wallS: number;
+  warnings?: string[];
+}
+
+export function buildReport(input: EvidenceInput): ReportData {
+  const warnings = [...(input.warnings ?? [])];
+  const known = new Map(input.scenarios.map((s) => [s.id, s]));
+  const bySeed = new Map<string, SeedResult>();
+  let variantResults = 0;
+  for (const result of input.results) {
+    if (result.variant !== null) {
+      variantResults++;
+      continue;
+    }
+    if (!known.has(result.scenario)) {
+      warnings.push(`results for unknown scenario ${result.scenario} ignored`);
+      continue;
+    }
+    const key = `${result.scenario}#${result.seed}`;
+    const before = bySeed.get(key);
+    if (before && before.traceHash !== result.traceHash)
+      warnings.push(
+        `${result.scenario} seed ${result.seed} appears twice with different trace hashes (${before.traceHash}, ${result.traceHash}): not deterministic across shards`,
+      );
+    if (!before || !result.ok) bySeed.set(key, result);
+  }
+  if (variantResults > 0)
+    warnings.push(
+      `${variantResults} results ran with a forensic variant and are not evidence about the real engine`,
+    );
+  const unique = [...new Set(warnings)];
+  const scenarios = input.scenarios.map((scenario) =>
+    scenarioEvidence(
+      scenario,
+      [...bySeed.values()].filter((r) => r.scenario === scenario.id),
+    ),
+  );
+  const criteria = CRITERIA.map((criterion) =>
+    criterionEvidence(
+      criterion,
+      scenarios,
+      input.scenarios.filter((s) => s.criteria.includes(criterion.id)).map((s) => s.id),
+      input.variants,
+    ),
+  );
+  const risks = RISKS.map((risk) => riskEvidence(risk, criteria));
+  const signOff = signOffOf(criteria, risks);
+  const sign = criteria.find((c) => c.id === "SIGN-1");
+  if (sign) {
+    const gateFailing = signOff.gate.some((g) => g.status === "failing");
+    sign.status =
+      signOff.gateGreen && signOff.risksRated ? "passing" : gateFailing ? "failing" : "no-evidence";
+    sign.note = signOff.verdict;
+  }
+  const count = (status: CriterionStatus) => criteria.filter((c) => c.status === status).length;
+  return {
+    tool: "blobsim",
+    formatVersion: 1,
+    command: "report",
+    generatedAt: input.generatedAt,
+    mode: input.mode,
+    inputs: input.inputs ?? [],
+    shards: input.shards ?? [],
+    summary: {
+      criteria: criteria.length,
+      proven: count("proven"),
+      passing: count("passing"),
+      failing: count("failing"),
+      noEvidence: count("no-evidence"),
+      scenariosRun: scenarios.filter((s) => s.seeds > 0).length,
+      seeds: scenarios.reduce((n, s) => n + s.seeds, 0),
+      failedSeeds: scenarios.reduce((n, s) => n + s.failed, 0),
+      variants: input.variants.length,
+      variantsHolding: input.variants.filter((v) => v.problems.length === 0).length,
+      wallS: input.wallS,
+    },
+    signOff,
+    criteria,
+    risks,
+    scenarios,
+    variants: [...input.variants],
+    warnings: unique,
+  };
+}
+
+function signOffOf(criteria: readonly CriterionEvidence[], risks: readonly RiskEvidence[]): SignOff {
+  const gate = criteria.filter((c) => GATE.test(c.id)).map((c) => ({ id: c.id, status: c.status }));
+  const blocking = gate.filter((g) => g.status !== "proven").map((g) => `${g.id} ${g.status}`);
+  const gateGreen = gate.length > 0 && blocking.length === 0;
+  const placement = criteria.find((c) => c.id === "PLC-1")?.status ?? "no-evidence";
+  const risksRated = risks.length === RISKS.length;
+  const failing = gate.filter((g) => g.status === "failing").map((g) => g.id);
+  const verdict = gateGreen
+    ? `Durability gate GREEN: ${gate.map((g) => g.id).join(", ")} proven.`
+    : failing.length > 0
+      ? `Durability gate RED: ${failing.join(", ")} failing. No real data.`
+      : `Durability gate NOT GREEN: ${blocking.length} of ${gate.length} gate criteria not proven (${blocking.join("; ")}).`;
+  return { gateGreen, gate, blocking, placement, risksRated, verdict };
+}

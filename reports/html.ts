@@ -1,0 +1,180 @@
+/**
+ * report.html: the traceability report as one self-contained page (inline CSS, JS and SVG; no
+ * network). Sign-off banner first, then criteria, risks, forensic variants with the timeline of
+ * each variant's failing seed (the shared trace viewer), and the scenarios.
+ */
+import type { CriterionStatus, ReportData } from "./evidence.ts";
+import { BASE_CSS, escapeHtml, htmlPage } from "./html-util.ts";
+import { renderTraceView, TRACE_VIEWER_CSS, TRACE_VIEWER_JS, type TraceViewInput } from "./trace-viewer.ts";
+
+const STATUS_LABEL: Record<CriterionStatus, string> = {
+  proven: "proven",
+  passing: "passing",
+  failing: "failing",
+  "no-evidence": "no evidence yet",
+};
+
+const pill = (status: CriterionStatus) => `<span class="pill ${status}">${STATUS_LABEL[status]}</span>`;
+const code = (text: string) => `<code>${escapeHtml(text)}</code>`;
+
+const REPORT_CSS = `
+.crit-area td{background:#f1f5f9;font-weight:600;font-size:12px;text-transform:uppercase;color:#475569;letter-spacing:.04em}
+.statusbar{display:flex;height:12px;border-radius:6px;overflow:hidden;margin:8px 0 2px;border:1px solid var(--line)}
+.statusbar div{height:100%}
+.filters{margin:6px 0;display:flex;gap:6px;flex-wrap:wrap}
+.filters button{border:1px solid var(--line);background:#fff;border-radius:12px;padding:2px 10px;cursor:pointer;font-size:12.5px}
+.filters button.on{background:#1d2430;color:#fff}
+td.note{color:#475569;font-size:13px;max-width:380px}
+.ok{color:var(--green);font-weight:600}.bad{color:var(--red);font-weight:600}
+nav.toc{font-size:13px;margin:6px 0 0}nav.toc a{margin-right:14px}
+`;
+
+const REPORT_JS = `
+(function(){
+  var buttons = document.querySelectorAll('.filters button');
+  buttons.forEach(function(b){ b.addEventListener('click', function(){
+    buttons.forEach(function(x){ x.classList.remove('on'); }); b.classList.add('on');
+    var want = b.getAttribute('data-status');
+    document.querySelectorAll('tr[data-status]').forEach(function(row){
+      row.style.display = (want === 'all' || row.getAttribute('data-status') === want) ? '' : 'none';
+    });
+  }); });
+})();
+`;
+
+export function reportHtml(report: ReportData, timelines: ReadonlyMap<string, TraceViewInput>): string {
+  const s = report.summary;
+  const sign = report.signOff;
+  const parts: string[] = [];
+  parts.push(`<main><h1>blobsim traceability report</h1>
+<div class="muted">Generated ${escapeHtml(report.generatedAt)} · ${report.mode === "merged" ? `merged from ${report.inputs.length} <code>run --json</code> files${report.shards.length ? ` (shards ${escapeHtml(report.shards.join(", "))})` : ""}` : "evidence run by <code>blobsim report</code>"} · ${s.wallS} s wall</div>
+<nav class="toc"><a href="#signoff">Sign-off</a><a href="#criteria">Criteria</a><a href="#risks">Risks</a><a href="#variants">Forensic variants</a><a href="#scenarios">Scenarios</a></nav>`);
+
+  // Sign-off.
+  parts.push(`<h2 id="signoff">Sign-off (SIGN-1)</h2>
+<div class="banner ${sign.gateGreen ? "green" : "red"}" data-gate="${sign.gateGreen ? "green" : "not-green"}"><b>${escapeHtml(sign.verdict)}</b></div>
+<div class="kpis">
+<div class="kpi"><b>${s.proven}</b><span>proven</span></div>
+<div class="kpi"><b>${s.passing}</b><span>passing, checker unproven</span></div>
+<div class="kpi"><b class="${s.failing ? "bad" : ""}">${s.failing}</b><span>failing</span></div>
+<div class="kpi"><b>${s.noEvidence}</b><span>no evidence yet</span></div>
+<div class="kpi"><b>${s.seeds}</b><span>seeds over ${s.scenariosRun} scenarios</span></div>
+<div class="kpi"><b class="${s.failedSeeds ? "bad" : ""}">${s.failedSeeds}</b><span>seeds failed</span></div>
+<div class="kpi"><b>${s.variantsHolding}/${s.variants}</b><span>forensic variants hold</span></div>
+</div>
+${statusBar(report)}
+<table><thead><tr><th>gate criterion</th><th>status</th><th>evidence</th></tr></thead><tbody>
+${sign.gate
+  .map((g) => {
+    const c = report.criteria.find((x) => x.id === g.id)!;
+    return `<tr><td><b>${g.id}</b> <span class="muted">${escapeHtml(c.title)}</span></td><td>${pill(g.status)}</td><td class="note">${escapeHtml(c.note)}</td></tr>`;
+  })
+  .join("\n")}
+</tbody></table>
+<p>Decision boundary per profile (PLC-1): ${pill(sign.placement)} · Risk register rated: ${sign.risksRated ? "yes" : "no"}</p>
+${report.warnings.length ? `<div class="card"><b>Warnings</b><ul>${report.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul></div>` : ""}`);
+
+  // Criteria.
+  parts.push(`<h2 id="criteria">Criteria</h2>
+<p class="muted">Proven: its scenarios ran and passed here, and a forensic variant shows the checker catches its bug. Passing: ran and passed, checker not yet shown able to fail.</p>
+<div class="filters"><button class="on" data-status="all">all ${report.criteria.length}</button>${(
+    ["proven", "passing", "failing", "no-evidence"] as const
+  )
+    .map(
+      (st) =>
+        `<button data-status="${st}">${STATUS_LABEL[st]} ${report.criteria.filter((c) => c.status === st).length}</button>`,
+    )
+    .join("")}</div>
+<table id="criteria-table"><thead><tr><th>ID</th><th>criterion</th><th>status</th><th>scenarios run</th><th>seeds (failed)</th><th>variants proving the checker</th><th>note</th></tr></thead><tbody>`);
+  let area = "";
+  for (const c of report.criteria) {
+    if (c.area !== area) {
+      area = c.area;
+      parts.push(`<tr class="crit-area"><td colspan="7">${escapeHtml(area)}</td></tr>`);
+    }
+    const proving = c.variants
+      .filter((v) => v.proves)
+      .map(
+        (v) =>
+          `<a href="#variant-${escapeHtml(v.variant)}">${escapeHtml(v.variant)}</a> → ${code(v.scenario ?? "")}`,
+      );
+    parts.push(
+      `<tr data-status="${c.status}" data-criterion="${escapeHtml(c.id)}"><td><b>${escapeHtml(c.id)}</b><br><span class="muted">${c.level} · ${escapeHtml(c.source)}</span></td><td>${escapeHtml(c.title)}</td><td>${pill(c.status)}</td><td>${c.scenarios.map(code).join("<br>") || "—"}${c.notRun.length ? `<br><span class="muted">not run: ${c.notRun.map(escapeHtml).join(", ")}</span>` : ""}</td><td>${c.seeds ? `${c.seeds} (<span class="${c.failedSeeds ? "bad" : ""}">${c.failedSeeds}</span>)` : "—"}</td><td>${proving.join("<br>") || "—"}</td><td class="note">${escapeHtml(c.note)}${c.firstFailure ? `<br>${code(c.firstFailure.replay)}` : ""}</td></tr>`,
+    );
+  }
+  parts.push("</tbody></table>");
+
+  // Risks.
+  parts.push(`<h2 id="risks">Risk register</h2>
+<p class="muted">Residual derived from the evidence: failing → High (R-02 Critical); all criteria proven → the register's target; partial → at least Med; none → High.</p>
+<table><thead><tr><th>ID</th><th>risk</th><th>criteria</th><th>scenarios</th><th>residual</th><th>target</th><th>basis</th></tr></thead><tbody>
+${report.risks
+  .map(
+    (r) =>
+      `<tr data-risk="${r.id}"><td><b>${r.id}</b></td><td>${escapeHtml(r.title)}</td><td>${r.criteria.map((c) => `${escapeHtml(c.id)} ${pill(c.status)}`).join("<br>")}</td><td>${r.scenarios.map(code).join("<br>") || "—"}</td><td><span class="pill ${r.residual}">${r.residual}</span></td><td>${r.target}</td><td class="note">${escapeHtml(r.basis)}</td></tr>`,
+  )
+  .join("\n")}
+</tbody></table>`);
+
+  // Variants.
+  parts.push(`<h2 id="variants">Forensic variants</h2>
+<p class="muted">Real bugs put back through the engine's seams. Each holds when its recorded seed still fails with its invariant (same trace hash) and the real engine passes that seed.</p>
+<table><thead><tr><th>variant</th><th>recorded seed</th><th>still fails</th><th>same hash</th><th>real passes</th><th>proves</th><th>problems</th></tr></thead><tbody>
+${report.variants
+  .map((v) => {
+    const yn = (b: boolean) =>
+      v.buggy ? (b ? `<span class="ok">yes</span>` : `<span class="bad">NO</span>`) : "—";
+    return `<tr><td><a href="#variant-${escapeHtml(v.variant)}"><b>${escapeHtml(v.variant)}</b></a><br><span class="muted">${escapeHtml(v.title)}</span></td><td>${v.recorded ? `${code(v.recorded.scenario)} seed ${v.recorded.seed}` : `<span class="bad">none</span>`}</td><td>${yn(v.reproduces)}</td><td>${yn(v.sameHash)}</td><td>${yn(v.realPasses)}</td><td>${v.proves.join(", ") || "—"}</td><td class="note">${escapeHtml(v.problems.join("; ")) || "—"}</td></tr>`;
+  })
+  .join("\n")}
+</tbody></table>`);
+  for (const v of report.variants) {
+    const view = timelines.get(v.variant);
+    parts.push(`<div id="variant-${escapeHtml(v.variant)}">`);
+    parts.push(
+      view
+        ? renderTraceView(view)
+        : `<div class="card"><b>${escapeHtml(v.variant)}</b>: no timeline (${escapeHtml(v.problems[0] ?? "no recorded seed")}).</div>`,
+    );
+    parts.push("</div>");
+  }
+
+  // Scenarios.
+  parts.push(`<h2 id="scenarios">Scenarios</h2>
+<table><thead><tr><th>scenario</th><th>lane</th><th>criteria</th><th>seeds</th><th>failed</th><th>first failure</th><th>metrics (min / median / max)</th></tr></thead><tbody>
+${report.scenarios
+  .map((sc) => {
+    const f = sc.failures[0];
+    const metrics = Object.entries(sc.metrics)
+      .map(([name, m]) => `${escapeHtml(name)} ${m.min} / ${m.median} / ${m.max}`)
+      .join("<br>");
+    return `<tr><td>${code(sc.id)}<br><span class="muted">${escapeHtml(sc.title)}</span></td><td>${sc.lane}</td><td>${sc.criteria.join(", ")}</td><td>${sc.seeds ? `${sc.seeds}<br><span class="muted mono">${escapeHtml(sc.seedRanges)}</span>` : "not run"}</td><td class="${sc.failed ? "bad" : ""}">${sc.failed}</td><td>${f ? `seed ${f.seed} ${escapeHtml(f.invariant)}<br>${code(f.replay)}` : "—"}</td><td class="mono">${metrics || "—"}</td></tr>`;
+  })
+  .join("\n")}
+</tbody></table></main>`);
+  return htmlPage(
+    "blobsim traceability report",
+    BASE_CSS + TRACE_VIEWER_CSS + REPORT_CSS,
+    parts.join("\n"),
+    TRACE_VIEWER_JS + REPORT_JS,
+  );
+}
+
+function statusBar(report: ReportData): string {
+  const total = Math.max(1, report.criteria.length);
+  const colours: Record<CriterionStatus, string> = {
+    proven: "#34a853",
+    passing: "#4c8bf5",
+    failing: "#d93025",
+    "no-evidence": "#d5dbe3",
+  };
+  const segments = (["proven", "passing", "failing", "no-evidence"] as const)
+    .map((st) => {
+      const n = report.criteria.filter((c) => c.status === st).length;
+      return n
+        ? `<div style="width:${(100 * n) / total}%;background:${colours[st]}" title="${n} ${STATUS_LABEL[st]}"></div>`
+        : "";
+    })
+    .join("");
+  return `<div class="statusbar">${segments}</div><div class="muted" style="font-size:12px">${report.criteria.length} criteria of the catalog: green proven, blue passing, red failing, grey no evidence yet</div>`;
+}
