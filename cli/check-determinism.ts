@@ -41,13 +41,23 @@ export async function checkDeterminismCommand(args: string[]): Promise<number> {
         variant: null,
         sanitize: true,
       }));
-      const first: SeedResult[] = [];
-      for (const task of tasks) first.push(await here.run(task));
-      const second: SeedResult[] = [];
-      await runOrdered(workers, tasks, 8, (result) => {
-        second.push(result);
-        return undefined;
-      });
+      // The two passes run side by side: this thread works through the seeds while the
+      // workers do the same, so the check costs one pass of wall time on two cores.
+      const [first, second] = await Promise.all([
+        (async () => {
+          const results: SeedResult[] = [];
+          for (const task of tasks) results.push(await here.run(task));
+          return results;
+        })(),
+        (async () => {
+          const results: SeedResult[] = [];
+          await runOrdered(workers, tasks, 8, (result) => {
+            results.push(result);
+            return undefined;
+          });
+          return results;
+        })(),
+      ]);
       let scenarioMismatches = 0;
       for (let i = 0; i < tasks.length; i++) {
         const a = first[i]!;
