@@ -17,13 +17,15 @@ import {
   selectScenarios,
   str,
 } from "./args.ts";
+import { metricsTables } from "./metrics-table.ts";
 import { failLine, progress } from "./output.ts";
 
 export const runHelp = `blobsim run [SCENARIO...] [--lane sim|pglite|all] [--criteria ID,...] [--seeds N] [--seed S]
-            [--from S] [--variant V] [--jobs J] [--shard i/n] [--json F] [--junit F] [--sanitize]
+            [--from S] [--variant V] [--jobs J] [--shard i/n] [--json F] [--junit F] [--sanitize] [--metrics]
 Runs seeds of every scenario of the lane (default: sim, the fast model lane; pglite runs real
 Postgres at a few seeds each), or of the named scenarios, filtered by --criteria. Without
---seeds each scenario runs its own default seed count.
+--seeds each scenario runs its own default seed count. --metrics prints each scenario's
+figures (latency percentiles, E2-2 timings, cost) as a table per scenario.
 One line per failure with its replay command; the last line is SUMMARY. Exit 0 all passed,
 1 an invariant was violated, 3 a run hit its liveness bound, 2 usage error.`;
 
@@ -47,6 +49,7 @@ export async function runCommand(args: string[]): Promise<number> {
     json: { type: "string" },
     junit: { type: "string" },
     sanitize: { type: "boolean" },
+    metrics: { type: "boolean" },
   });
   const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"), laneChoice(parsed));
   const selection = seedSelection(parsed);
@@ -105,6 +108,7 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   const junitPath = str(parsed, "junit");
   if (junitPath) writeFileSync(junitPath, junitXml(results, shard));
+  if (flag(parsed, "metrics")) for (const line of metricsTables(results)) console.log(line);
   console.log(
     `SUMMARY seeds=${summary.seeds} failed=${summary.failed} events=${summary.events} sim_s=${summary.simS} wall_s=${summary.wallS}`,
   );
