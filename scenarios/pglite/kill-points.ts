@@ -14,7 +14,7 @@ import { resolveBlobStoreOptions } from "../../sim/blobstore/options.ts";
 import { SimBlobStore } from "../../sim/blob-store.ts";
 import { KillPlan, killAtPoint } from "../../sim/kill-plan.ts";
 import type { Scenario, ScenarioContext, ScenarioResult } from "../scenario.ts";
-import { type LifeContext, runLife, verifyReopen } from "../wal/lives.ts";
+import { createLifeContext, runLife, verifyReopen } from "../wal/lives.ts";
 import { DEFAULT_WAL_CONFIG, type WalConfig } from "../wal/writer-node.ts";
 import { DEFAULT_WORKLOAD, Workload } from "../wal/workload.ts";
 import { pgliteDriverFor, withPgliteVirtualized } from "./pglite-world.ts";
@@ -42,18 +42,15 @@ async function runKillPoints(ctx: ScenarioContext): Promise<ScenarioResult> {
     randomKillProcess: "writer.*",
   }).watch(store);
   const workload = new Workload({ ...DEFAULT_WORKLOAD, keySpace: 20, bigValueBytes: 4_000 });
-  const context: LifeContext = {
-    world,
-    store,
-    config,
-    seams,
-    workload,
-    supervisor: world.spawn("supervisor"),
-    clients: world.spawn("clients"),
-    faultsFor: (process) => killPlan.faultsFor(process),
-    clientCount: drawn.clientCount,
-    writeIntervalMeanMs: drawn.writeIntervalMeanMs,
-  };
+  const context = createLifeContext(
+    { world, store, config, seams },
+    {
+      workload,
+      faultsFor: (process) => killPlan.faultsFor(process),
+      clientCount: drawn.clientCount,
+      writeIntervalMeanMs: drawn.writeIntervalMeanMs,
+    },
+  );
   const pinnedFired = () =>
     killPlan.kills.some((kill) => kill.cause === "rule" && kill.point === pinnedPoint);
   let lives = 0;

@@ -22,7 +22,7 @@ import { encodeRowValue } from "../../invariants/durability.ts";
 import { resolveBlobStoreOptions } from "../../sim/blobstore/options.ts";
 import { SimBlobStore } from "../../sim/blob-store.ts";
 import type { Scenario, ScenarioContext, ScenarioResult } from "../scenario.ts";
-import { type LifeContext, unlessDead, verifyReopen } from "../wal/lives.ts";
+import { createLifeContext, unlessDead, verifyReopen } from "../wal/lives.ts";
 import { bootWriter, DEFAULT_WAL_CONFIG, type WalConfig } from "../wal/writer-node.ts";
 import { DEFAULT_WORKLOAD, Workload } from "../wal/workload.ts";
 import { pgliteDriverFor, withPgliteVirtualized } from "./pglite-world.ts";
@@ -62,18 +62,12 @@ async function runWalLives(ctx: ScenarioContext): Promise<ScenarioResult> {
   };
   const store = new SimBlobStore(world, resolveBlobStoreOptions({ name: "blobstore" }));
   const workload = new Workload(DEFAULT_WORKLOAD);
-  const context: LifeContext = {
-    world,
-    store,
-    config,
-    seams,
-    workload,
-    supervisor: world.spawn("supervisor"),
-    clients: world.spawn("clients"),
-    faultsFor: () => noFaults,
-    clientCount: 1,
-    writeIntervalMeanMs: 100,
-  };
+  const context = createLifeContext(
+    { world, store, config, seams },
+    {
+      workload,
+    },
+  );
   const metrics: Record<string, number> = {};
   void context.supervisor.start(async (supervisor) => {
     for (let life = 0; life < 2; life++) {

@@ -21,7 +21,7 @@ import { SimBlobStore } from "../../sim/blob-store.ts";
 import { drawKillPlanOptions, KillPlan, type KillRule, killAtPoint } from "../../sim/kill-plan.ts";
 import { COMMIT_KILL_POINTS } from "../../engine/wal/fault-points.ts";
 import type { Scenario, ScenarioContext, ScenarioResult } from "../scenario.ts";
-import { closingChecks, type LifeContext, runLife, verifyReopen } from "./lives.ts";
+import { closingChecks, createLifeContext, runLife, verifyReopen } from "./lives.ts";
 import { DEFAULT_WAL_CONFIG, type WalConfig } from "./writer-node.ts";
 import { DEFAULT_WORKLOAD, Workload } from "./workload.ts";
 
@@ -78,18 +78,15 @@ export async function runCrashRestart(ctx: ScenarioContext, options: CrashOption
       : drawKillPlanOptions(world, rules);
   const killPlan = new KillPlan(world, { ...killOptions, randomKillProcess: "writer.*" }).watch(store);
   const workload = new Workload(DEFAULT_WORKLOAD);
-  const context: LifeContext = {
-    world,
-    store,
-    config,
-    seams,
-    workload,
-    supervisor: world.spawn("supervisor"),
-    clients: world.spawn("clients"),
-    faultsFor: (process) => killPlan.faultsFor(process),
-    clientCount: drawn.clientCount,
-    writeIntervalMeanMs: drawn.writeIntervalMeanMs,
-  };
+  const context = createLifeContext(
+    { world, store, config, seams },
+    {
+      workload,
+      faultsFor: (process) => killPlan.faultsFor(process),
+      clientCount: drawn.clientCount,
+      writeIntervalMeanMs: drawn.writeIntervalMeanMs,
+    },
+  );
   const pinnedFired = () =>
     killPlan.kills.some((kill) => kill.cause === "rule" && kill.point === pinnedPoint);
   let peakBufferedBytes = 0;

@@ -10,7 +10,7 @@ import { checkRestoredRows, encodeRowValue, firstDifference } from "../../invari
 import { resolveBlobStoreOptions } from "../../sim/blobstore/options.ts";
 import { SimBlobStore } from "../../sim/blob-store.ts";
 import type { Scenario } from "../scenario.ts";
-import { type LifeContext, unlessDead, verifyReopen } from "./lives.ts";
+import { createLifeContext, unlessDead, verifyReopen } from "./lives.ts";
 import { bootWriter, DEFAULT_WAL_CONFIG, type WalConfig } from "./writer-node.ts";
 import { DEFAULT_WORKLOAD, Workload } from "./workload.ts";
 import { noFaults } from "../../engine/runtime.ts";
@@ -37,18 +37,12 @@ export const walE2Roundtrip: Scenario = {
     const config: WalConfig = { ...DEFAULT_WAL_CONFIG, segmentBytes: MB, danglingHeaderProbability: 0 };
     const store = new SimBlobStore(world, resolveBlobStoreOptions({ name: "blobstore" }));
     const workload = new Workload(DEFAULT_WORKLOAD);
-    const context: LifeContext = {
-      world,
-      store,
-      config,
-      seams,
-      workload,
-      supervisor: world.spawn("supervisor"),
-      clients: world.spawn("clients"),
-      faultsFor: () => noFaults,
-      clientCount: 1,
-      writeIntervalMeanMs: 100,
-    };
+    const context = createLifeContext(
+      { world, store, config, seams },
+      {
+        workload,
+      },
+    );
     let metrics: Record<string, number> = {};
     void context.supervisor.start(async (supervisor) => {
       const writer = world.spawn("writer.0");

@@ -15,7 +15,7 @@ import { resolveBlobStoreOptions } from "../../sim/blobstore/options.ts";
 import { SimBlobStore } from "../../sim/blob-store.ts";
 import { localDiskFor } from "../../sim/local-disk.ts";
 import type { Scenario, ScenarioContext, ScenarioResult } from "../scenario.ts";
-import { type LifeContext, unlessDead, verifyReopen } from "./lives.ts";
+import { createLifeContext, type LifeContext, unlessDead, verifyReopen } from "./lives.ts";
 import {
   bootWriter,
   DATA_DIR,
@@ -37,18 +37,12 @@ async function runProbe(
   const { world, seams } = ctx;
   const walConfig: WalConfig = { ...DEFAULT_WAL_CONFIG, commitIntervalMs: 200, ...config };
   const store = new SimBlobStore(world, resolveBlobStoreOptions({ name: "blobstore" }));
-  const context: LifeContext = {
-    world,
-    store,
-    config: walConfig,
-    seams,
-    workload: new Workload({ ...DEFAULT_WORKLOAD, noopProbability: 0, deleteProbability: 0.05 }),
-    supervisor: world.spawn("supervisor"),
-    clients: world.spawn("clients"),
-    faultsFor: () => noFaults,
-    clientCount: 1,
-    writeIntervalMeanMs: 100,
-  };
+  const context = createLifeContext(
+    { world, store, config: walConfig, seams },
+    {
+      workload: new Workload({ ...DEFAULT_WORKLOAD, noopProbability: 0, deleteProbability: 0.05 }),
+    },
+  );
   let metrics: Record<string, number> = {};
   void context.supervisor.start(async (supervisor) => {
     const writer = world.spawn("writer.0");

@@ -17,7 +17,7 @@ import {
   type WalConfig,
   type WriterNode,
 } from "./writer-node.ts";
-import type { Workload } from "./workload.ts";
+import { DEFAULT_WORKLOAD, Workload } from "./workload.ts";
 
 const POLL_MS = 50;
 
@@ -59,6 +59,29 @@ export interface LifeContext {
   clientCount: number;
   /** Mean pause between one client's writes. */
   writeIntervalMeanMs: number;
+}
+
+/**
+ * A LifeContext with the usual defaults: one client writing every ~100 ms, the default
+ * workload, no fault points. The supervisor and client processes are spawned here, in that
+ * order, so every scenario names them alike.
+ */
+export function createLifeContext(
+  base: Pick<LifeContext, "world" | "store" | "config" | "seams">,
+  overrides: Partial<
+    Pick<LifeContext, "workload" | "faultsFor" | "clientCount" | "writeIntervalMeanMs">
+  > = {},
+): LifeContext {
+  const workload = overrides.workload ?? new Workload(DEFAULT_WORKLOAD);
+  return {
+    ...base,
+    workload,
+    supervisor: base.world.spawn("supervisor"),
+    clients: base.world.spawn("clients"),
+    faultsFor: overrides.faultsFor ?? (() => noFaults),
+    clientCount: overrides.clientCount ?? 1,
+    writeIntervalMeanMs: overrides.writeIntervalMeanMs ?? 100,
+  };
 }
 
 export interface LifeResult {

@@ -11,7 +11,7 @@ import { resolveBlobStoreOptions } from "../../sim/blobstore/options.ts";
 import { SimBlobStore } from "../../sim/blob-store.ts";
 import type { SimProcess } from "../../sim/process.ts";
 import type { Scenario } from "../scenario.ts";
-import { type LifeContext, runLife, verifyReopen } from "./lives.ts";
+import { createLifeContext, runLife, verifyReopen } from "./lives.ts";
 import { DEFAULT_WAL_CONFIG, type WalConfig } from "./writer-node.ts";
 import { DEFAULT_WORKLOAD, Workload } from "./workload.ts";
 
@@ -36,30 +36,27 @@ export const walZombieHandover: Scenario = {
     const workload = new Workload(DEFAULT_WORKLOAD);
     let frozen: SimProcess | null = null;
     let visits = 0;
-    const context: LifeContext = {
-      world,
-      store,
-      config,
-      seams,
-      workload,
-      supervisor: world.spawn("supervisor"),
-      clients: world.spawn("clients"),
-      faultsFor: (process) =>
-        process.name !== "writer.a"
-          ? noFaults
-          : {
-              hit(point: string) {
-                if (point !== FREEZE_POINT || ++visits !== drawn.freezeVisit) return;
-                frozen = process;
-                process.log("zombie.freeze", { point, visit: visits });
-                process.pause();
-                // Settles only when the process is resumed: the commit stops right here.
-                return process.guard(Promise.resolve());
+    const context = createLifeContext(
+      { world, store, config, seams },
+      {
+        workload,
+        faultsFor: (process) =>
+          process.name !== "writer.a"
+            ? noFaults
+            : {
+                hit(point: string) {
+                  if (point !== FREEZE_POINT || ++visits !== drawn.freezeVisit) return;
+                  frozen = process;
+                  process.log("zombie.freeze", { point, visit: visits });
+                  process.pause();
+                  // Settles only when the process is resumed: the commit stops right here.
+                  return process.guard(Promise.resolve());
+                },
               },
-            },
-      clientCount: 3,
-      writeIntervalMeanMs: 150,
-    };
+        clientCount: 3,
+        writeIntervalMeanMs: 150,
+      },
+    );
     void context.supervisor.start(async (supervisor) => {
       const lifeA = runLife(context, "writer.a", 0, 30);
       while (frozen === null && world.process("writer.a").alive) {
