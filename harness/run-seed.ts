@@ -5,6 +5,7 @@
 import { performance } from "node:perf_hooks";
 import { findVariant } from "../fixtures/forensic/index.ts";
 import { findScenario } from "../scenarios/index.ts";
+import type { Scenario } from "../scenarios/scenario.ts";
 import { defaultSeams } from "../scenarios/seams.ts";
 import { DEFAULT_ALLOWED_CALLERS, runSanitized } from "../sim/sanitizer.ts";
 import { LivenessError } from "../sim/scheduler.ts";
@@ -25,13 +26,14 @@ export class UnknownNameError extends Error {
 
 const wallNow = performance.now.bind(performance); // the harness measures its own wall time
 
+/** Runs a registered scenario by ID, or a Scenario object (a user's, which need not be registered). */
 export async function runSeed(
-  scenarioId: string,
+  scenarioOrId: string | Scenario,
   seed: number,
   options: RunSeedOptions = {},
 ): Promise<SeedRun> {
-  const scenario = findScenario(scenarioId);
-  if (!scenario) throw new UnknownNameError(`unknown scenario: ${scenarioId}`);
+  const scenario = typeof scenarioOrId === "string" ? findScenario(scenarioOrId) : scenarioOrId;
+  if (!scenario) throw new UnknownNameError(`unknown scenario: ${String(scenarioOrId)}`);
   const variant = options.variant ? findVariant(options.variant) : undefined;
   if (options.variant && !variant) throw new UnknownNameError(`unknown variant: ${options.variant}`);
 
