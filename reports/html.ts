@@ -27,6 +27,7 @@ const REPORT_CSS = `
 td.note{color:#475569;font-size:13px;max-width:380px}
 .ok{color:var(--green);font-weight:600}.bad{color:var(--red);font-weight:600}
 nav.toc{font-size:13px;margin:6px 0 0}nav.toc a{margin-right:14px}
+details.tv-fold{margin:6px 0;border:1px solid var(--line);border-radius:6px;padding:4px 10px}details.tv-fold>summary{cursor:pointer}
 `;
 
 const REPORT_JS = `
@@ -39,6 +40,9 @@ const REPORT_JS = `
       row.style.display = (want === 'all' || row.getAttribute('data-status') === want) ? '' : 'none';
     });
   }); });
+  function openTarget(){ var t = location.hash && document.getElementById(location.hash.slice(1));
+    var d = t && t.querySelector('details.tv-fold'); if (d) d.open = true; }
+  window.addEventListener('hashchange', openTarget); openTarget();
 })();
 `;
 
@@ -130,10 +134,11 @@ ${report.variants
 </tbody></table>`);
   for (const v of report.variants) {
     const view = timelines.get(v.variant);
+    // Collapsed by default: one timeline per variant would make the page tens of thousands of px.
     parts.push(`<div id="variant-${escapeHtml(v.variant)}">`);
     parts.push(
       view
-        ? renderTraceView(view)
+        ? `<details class="tv-fold" data-variant="${escapeHtml(v.variant)}"><summary><b>${escapeHtml(v.variant)}</b> timeline: ${code(view.scenario)} seed ${view.seed}${view.violation ? ` — ${escapeHtml(view.violation.invariant)} at ${view.violation.atMs} ms` : ""}</summary>${renderTraceView(view)}</details>`
         : `<div class="card"><b>${escapeHtml(v.variant)}</b>: no timeline (${escapeHtml(v.problems[0] ?? "no recorded seed")}).</div>`,
     );
     parts.push("</div>");
