@@ -14,8 +14,11 @@ import type { Scenario } from "../scenarios/scenario.ts";
 import { checkVariant, type VariantCheck } from "./forensic.ts";
 import { capEvents, EMBEDDED_EVENTS_MAX, type TraceViewInput } from "./trace-viewer.ts";
 
-/** Seeds per scenario when none are asked for: enough to mean something, about a minute in all. */
-export const REPORT_SEEDS_SIM = 40;
+/**
+ * Seeds per scenario when none are asked for: enough to mean something while the default report
+ * (sim lane, 2 threads) stays near a minute; `--seeds N` asks for more.
+ */
+export const REPORT_SEEDS_SIM = 10;
 export const REPORT_SEEDS_PGLITE = 2;
 
 export function reportSeedCount(scenario: Scenario, asked: number | undefined): number {
