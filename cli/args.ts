@@ -1,4 +1,5 @@
 /** Flag parsing on node:util parseArgs; every malformed input becomes a one-line UsageError. */
+import { availableParallelism } from "node:os";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { findVariant } from "../fixtures/forensic/index.ts";
 import { parseCount, parseSeed, parseShard, type SeedSelection, UsageError } from "../harness/seeds.ts";
@@ -62,6 +63,14 @@ export function seedSelection(parsed: Parsed): SeedSelection {
     from: from === undefined ? undefined : parseSeed(from, "--from"),
     shard: shard === undefined ? undefined : parseShard(shard),
   };
+}
+
+/**
+ * Worker threads for a run of `taskCount` seeds when --jobs is not given: every core for a run
+ * big enough to repay the workers' start-up (about a second each), else this thread alone.
+ */
+export function defaultJobs(taskCount: number): number {
+  return taskCount >= 100 ? availableParallelism() : 1;
 }
 
 export function jobs(parsed: Parsed, fallback: number): number {

@@ -7,6 +7,7 @@ import type { SeedTask } from "../harness/worker.ts";
 import { junitXml } from "../reports/junit.ts";
 import {
   checkVariant,
+  defaultJobs,
   flag,
   jobs,
   laneChoice,
@@ -24,7 +25,8 @@ export const runHelp = `blobsim run [SCENARIO...] [--lane sim|pglite|all] [--cri
             [--from S] [--variant V] [--jobs J] [--shard i/n] [--json F] [--junit F] [--sanitize] [--metrics]
 Runs seeds of every scenario of the lane (default: sim, the fast model lane; pglite runs real
 Postgres at a few seeds each), or of the named scenarios, filtered by --criteria. Without
---seeds each scenario runs its own default seed count. --metrics prints each scenario's
+--seeds each scenario runs its own default seed count. --jobs defaults to every core for
+100 seeds or more, else 1. --metrics prints each scenario's
 figures (latency percentiles, E2-2 timings, cost) as a table per scenario.
 One line per failure with its replay command; the last line is SUMMARY. Exit 0 all passed,
 1 an invariant was violated, 3 a run hit its liveness bound, 2 usage error.`;
@@ -54,7 +56,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"), laneChoice(parsed));
   const selection = seedSelection(parsed);
   const variant = checkVariant(str(parsed, "variant")) ?? null;
-  const threads = jobs(parsed, 1);
+
   const sanitize = flag(parsed, "sanitize");
   const tasks: SeedTask[] = scenarios.flatMap((scenario) =>
     selectSeeds(scenario.defaultSeeds, selection).map((seed) => ({
@@ -65,6 +67,7 @@ export async function runCommand(args: string[]): Promise<number> {
     })),
   );
 
+  const threads = jobs(parsed, defaultJobs(tasks.length));
   const started = performance.now();
   const runner = createRunner(threads);
   const results: SeedResult[] = [];
