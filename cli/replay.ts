@@ -2,9 +2,8 @@ import { writeFileSync } from "node:fs";
 import { replayCommand } from "../harness/result.ts";
 import { runSeed } from "../harness/run-seed.ts";
 import { UsageError } from "../harness/seeds.ts";
-import { capEvents, traceViewerPage } from "../reports/trace-viewer.ts";
+import { replayPage } from "../reports/trace-viewer.ts";
 
-const REPLAY_HTML_EVENTS_MAX = 20_000;
 import { checkVariant, flag, parse, seedSelection, selectScenarios, str } from "./args.ts";
 
 export const replayHelp = `blobsim replay SCENARIO --seed S [--variant V] [--trace F.jsonl] [--html F.html] [--sanitize]
@@ -42,24 +41,7 @@ export async function replayCommand_(args: string[]): Promise<number> {
     );
   const htmlPath = str(parsed, "html");
   if (htmlPath) {
-    const violation = result.violation;
-    writeFileSync(
-      htmlPath,
-      traceViewerPage({
-        title: `${result.scenario} seed ${result.seed}${variant ? ` with ${variant}` : ""}`,
-        scenario: result.scenario,
-        seed: result.seed,
-        variant,
-        traceHash: result.traceHash,
-        // A page stays openable: long runs keep process life, leases, commits and the events
-        // nearest the violation; --trace has them all.
-        events: capEvents(run.trace, REPLAY_HTML_EVENTS_MAX, violation?.atMs ?? null, run.violationEvents),
-        totalEvents: result.events,
-        violation,
-        evidence: run.violationEvents.filter((event) => event.k !== "violation"),
-        replay: replayCommand(result),
-      }),
-    );
+    writeFileSync(htmlPath, replayPage(run));
   }
   console.log(`REPLAY ${result.scenario} seed=${result.seed}${variant ? ` variant=${variant}` : ""}`);
   console.log(`trace_hash=${result.traceHash} events=${result.events} sim_ms=${result.simMs}`);

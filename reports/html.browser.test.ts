@@ -9,13 +9,12 @@ import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kernelEarlyAck } from "../fixtures/forensic/kernel-early-ack.ts";
-import { replayCommand } from "../harness/result.ts";
 import { runSeed } from "../harness/run-seed.ts";
 import { findScenario } from "../scenarios/index.ts";
 import { checkVariants } from "./collect.ts";
 import { buildReport } from "./evidence.ts";
 import { reportHtml } from "./html.ts";
-import { capEvents, traceViewerPage } from "./trace-viewer.ts";
+import { replayPage } from "./trace-viewer.ts";
 
 const CHROMIUM = process.env.BLOBSIM_CHROMIUM ?? "/usr/bin/chromium";
 const INVARIANT = "acked-write-durability";
@@ -69,22 +68,11 @@ async function open(html: string, name: string): Promise<{ page: Page; errors: s
 
 describe("HTML in headless Chromium", () => {
   it("the replay page of K01 seed 1 renders its violation on the timeline", async () => {
-    // What `blobsim replay kernel.timers-and-kills --seed 1 --variant K01 --html F` writes.
+    // Exactly what `blobsim replay kernel.timers-and-kills --seed 1 --variant K01 --html F` writes.
     const run = await runSeed("kernel.timers-and-kills", 1, { variant: "K01", keepFullTrace: true });
     const { result } = run;
     expect(result.violation?.invariant).toBe(INVARIANT);
-    const html = traceViewerPage({
-      title: `${result.scenario} seed ${result.seed} with K01`,
-      scenario: result.scenario,
-      seed: result.seed,
-      variant: "K01",
-      traceHash: result.traceHash,
-      events: capEvents(run.trace, 20_000, result.violation?.atMs ?? null, run.violationEvents),
-      totalEvents: result.events,
-      violation: result.violation,
-      evidence: run.violationEvents.filter((event) => event.k !== "violation"),
-      replay: replayCommand(result),
-    });
+    const html = replayPage(run);
     const { page, errors } = await open(html, "replay.html");
     const box = page.locator(".tv-violation");
     await expect(box.count()).resolves.toBe(1);

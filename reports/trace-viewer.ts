@@ -20,6 +20,7 @@
  *
  * Output is plain HTML + SVG with a little inline JS (zoom, event details); no network.
  */
+import { replayCommand, type SeedRun } from "../harness/result.ts";
 import type { TraceEvent, TraceValue } from "../sim/trace.ts";
 import { BASE_CSS, escapeHtml, htmlPage, inlineJson, quantile, round } from "./html-util.ts";
 
@@ -558,4 +559,27 @@ export const TRACE_VIEWER_JS = `
 export function traceViewerPage(view: TraceViewInput): string {
   const body = `<main><h1>blobsim replay</h1><p class="muted">One seed's run, a lane per process. Same seed, same run: <code>${escapeHtml(view.replay)}</code></p>${renderTraceView(view)}</main>`;
   return htmlPage(`blobsim ${view.title}`, BASE_CSS + TRACE_VIEWER_CSS, body, TRACE_VIEWER_JS);
+}
+
+/** Events a replay page keeps at most; `--trace` has them all. */
+export const REPLAY_PAGE_EVENTS_MAX = 20_000;
+
+/** The page `blobsim replay … --html F` writes for one seed run (kept full-trace). */
+export function replayPage(run: SeedRun): string {
+  const { result } = run;
+  const variant = result.variant;
+  return traceViewerPage({
+    title: `${result.scenario} seed ${result.seed}${variant ? ` with ${variant}` : ""}`,
+    scenario: result.scenario,
+    seed: result.seed,
+    variant,
+    traceHash: result.traceHash,
+    // A page stays openable: long runs keep process life, leases, commits and the events
+    // nearest the violation; --trace has them all.
+    events: capEvents(run.trace, REPLAY_PAGE_EVENTS_MAX, result.violation?.atMs ?? null, run.violationEvents),
+    totalEvents: result.events,
+    violation: result.violation,
+    evidence: run.violationEvents.filter((event) => event.k !== "violation"),
+    replay: replayCommand(result),
+  });
 }
