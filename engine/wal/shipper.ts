@@ -13,6 +13,7 @@
  * A manifest conflict means another writer owns the database now: the shipper is fenced and
  * refuses every later commit (FencedError).
  */
+import { collectBytes } from "../bytes.ts";
 import type { BlobStore } from "../blobstore/blob-store.ts";
 import type { Database, Lsn } from "../db/database.ts";
 import { WalUnavailableError } from "../db/database.ts";
@@ -200,7 +201,7 @@ export class WalShipper {
     } else {
       endLsn = await db.checkpoint();
       startLsn = endLsn;
-      bytes = await collect(db.snapshot());
+      bytes = await collectBytes(db.snapshot());
     }
     assert(bytes !== null, "commit has bytes to upload");
     return this.upload(plan, startLsn, endLsn, bytes);
@@ -304,20 +305,4 @@ export class WalShipper {
       throw this.fencedBy;
     }
   }
-}
-
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of chunks) {
-    parts.push(chunk);
-    total += chunk.length;
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

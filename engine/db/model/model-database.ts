@@ -15,6 +15,7 @@
  *   the next write. If the life ends first, the last flush LSN overshoots the last replayable
  *   record by exactly one record header, 24 bytes (B13).
  */
+import { concatBytes } from "../../bytes.ts";
 import { crc32 } from "node:zlib";
 import type { Random } from "../../runtime.ts";
 import {
@@ -191,7 +192,7 @@ export class ModelDatabase implements Database {
         dangling = { lsn, payload };
         lsn += RECORD_HEADER_BYTES;
       }
-      await this.appendWal(this.writtenLsn, concat(parts));
+      await this.appendWal(this.writtenLsn, concatBytes(parts));
       this.writtenLsn = lsn;
       this.dangling = dangling;
       for (const row of rows) {
@@ -343,18 +344,6 @@ export class ModelDatabase implements Database {
       recycled++;
     }
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const part of parts) total += part.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** Reads the WAL stream page by page; a missing file or a short page ends it. */
