@@ -203,6 +203,11 @@ describe("risk residuals", () => {
     expect(r02(green).residual).toBe(r02(green).target);
     expect(r02(partial).residual).toBe("Med");
     expect(r02(partial).basis).toContain("partial");
+    expect(r02(partial).basis).toContain("no evidence yet for DUR-2, DUR-3, E2B-1");
+    // Everything evidenced, one criterion passing without a variant: the basis names it.
+    const unproven = build([gate], [result("g.all", 0)], [variant("V", "g.all", GATE_IDS)]);
+    expect(r02(unproven).residual).toBe("Med");
+    expect(r02(unproven).basis).toContain("no forensic variant yet proves the checker of E2B-1");
   });
 });
 

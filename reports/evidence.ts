@@ -264,10 +264,13 @@ function riskEvidence(risk: Risk, criteria: readonly CriterionEvidence[]): RiskE
     basis = `every criterion proven (${proven.map((c) => c.id).join(", ")}): the register's residual holds`;
   } else if (evidenced.length > 0) {
     residual = worse(target, "Med");
-    basis = `partial evidence: ${evidenced.map((c) => `${c.id} ${c.status}`).join(", ")}; no evidence yet for ${mine
-      .filter((c) => c.status === "no-evidence")
-      .map((c) => c.id)
-      .join(", ")}`;
+    const missing = mine.filter((c) => c.status === "no-evidence").map((c) => c.id);
+    const unproven = evidenced.filter((c) => c.status === "passing").map((c) => c.id);
+    basis = `partial evidence: ${evidenced.map((c) => `${c.id} ${c.status}`).join(", ")}; ${
+      missing.length > 0
+        ? `no evidence yet for ${missing.join(", ")}`
+        : `no forensic variant yet proves the checker of ${unproven.join(", ")}`
+    }`;
   } else {
     residual = "High";
     basis = `no evidence yet for ${mine.map((c) => c.id).join(", ")}: the mitigation is not demonstrated`;
