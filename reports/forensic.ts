@@ -34,7 +34,7 @@ export interface VariantCheck {
   /** ... and with the recorded trace hash. */
   sameHash: boolean;
   realPasses: boolean;
-  /** Criteria whose checker this variant shows can fail (those of the recorded scenario). */
+  /** Criteria whose checker this variant shows can fail (the recorded scenario's, narrowed by `proves`). */
   proves: string[];
   /** What is wrong with the record, in words a person can act on; empty when all holds. */
   problems: string[];
@@ -114,7 +114,13 @@ export async function checkVariant(
       `the real engine fails seed ${recorded.seed} of ${recorded.scenario} too (${real.result.violation?.invariant ?? real.result.status}: ${real.result.violation?.message ?? ""}); replay: ${replayCommand(real.result)}`,
     );
   // A checker is shown able to fail when the bug trips it and the real engine does not.
-  if (check.reproduces && check.realPasses) check.proves = [...scenario.criteria];
+  if (check.reproduces && check.realPasses)
+    check.proves = scenario.criteria.filter((id) => variant.proves?.includes(id) ?? true);
+  const unjudged = (variant.proves ?? []).filter((id) => !scenario.criteria.includes(id));
+  if (unjudged.length > 0)
+    check.problems.push(
+      `variant ${variant.id} claims to prove ${unjudged.join(", ")}, which ${recorded.scenario} does not declare`,
+    );
   return {
     check,
     trace: { events: buggy.trace, evidence: buggy.violationEvents },
