@@ -39,12 +39,18 @@ export async function listCommand(args: string[]): Promise<number> {
     console.log(JSON.stringify(data, null, 1));
     return 0;
   }
+  // Columns as wide as their longest entry, so ids added later never break the alignment.
+  const width = (ids: readonly { id: string }[]) => Math.max(...ids.map((item) => item.id.length));
+  const scenarioWidth = width(data.scenarios);
+  const variantWidth = width(data.variants);
   console.log("SCENARIOS");
   for (const s of data.scenarios)
-    console.log(`  ${s.id.padEnd(34)} ${s.lane.padEnd(6)} [${s.criteria.join(",")}] ${s.title}`);
+    console.log(`  ${s.id.padEnd(scenarioWidth)} ${s.lane.padEnd(6)} [${s.criteria.join(",")}] ${s.title}`);
   console.log("VARIANTS");
   for (const v of data.variants)
-    console.log(`  ${v.id.padEnd(6)} ${v.title}  (caught by ${v.invariant} in ${v.scenarios.join(", ")})`);
+    console.log(
+      `  ${v.id.padEnd(variantWidth)} ${v.title}  (caught by ${v.invariant} in ${v.scenarios.join(", ")})`,
+    );
   console.log("KILL POINTS");
   for (const point of data.killPoints) console.log(`  ${point}`);
   console.log("CRITERIA");
