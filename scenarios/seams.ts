@@ -13,9 +13,11 @@ import type { ReplicationStrategies as ReplicationSeams } from "../engine/replic
 import type { PgliteSeams } from "../engine/db/pglite/pglite-database.ts";
 import type { RegisterSeams } from "./builtin/durable-register.ts";
 import type { WalSeams, DbSeams, RestoreSeams } from "./wal/seams.ts";
+import type { ReplicaStrategy as ReadReplicaSeams } from "../engine/read-replica/strategy.ts";
 import type { BlobStoreSeams } from "./store/seams.ts";
 import type { BackupSeams } from "../engine/backup/archiver.ts";
 import type { PlatformSeams } from "./platform/seams.ts";
+import type { PlacementSeams } from "./experiments/placement.ts";
 
 export interface Seams {
   /** The blob store clients a scenario builds (a variant may wrap them with a broken store). */
@@ -34,12 +36,16 @@ export interface Seams {
   db?: DbSeams;
   /** Restore: how objects are read, how WAL files are finished (engine/restore). */
   restore?: RestoreSeams;
+  /** Read replicas: how new state is discovered (the manifest), when a read is fresh enough. */
+  readReplica?: Partial<ReadReplicaSeams>;
   /** The PGlite database: how a write commits (pglite#1065), WAL settings (engine/db/pglite). */
   pglite?: Partial<PgliteSeams>;
   /** Cold backups: how an existing backup object is adopted after a refused create (B14). */
   backup?: Partial<BackupSeams>;
   /** The platform service program: idle-flush backstop (B05), probe restart exit code (B06). */
   platform?: Partial<PlatformSeams>;
+  /** Tool placement: the decision rule over the experiments' figures (R-03). */
+  placement?: Partial<PlacementSeams>;
 }
 
 export function defaultSeams(): Seams {
