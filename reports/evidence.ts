@@ -18,6 +18,7 @@ import { replayCommand } from "../harness/result.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
 import { CRITERIA, type Criterion, RISKS, type Risk } from "./criteria.ts";
 import type { VariantCheck } from "./forensic.ts";
+import { type PlacementRow, placementRows } from "./placement.ts";
 
 export type CriterionStatus = "proven" | "passing" | "failing" | "no-evidence";
 export type Residual = "Low" | "Med" | "High" | "Critical";
@@ -43,6 +44,8 @@ export interface ScenarioEvidence {
   failures: SeedFailure[];
   /** Numeric metrics over the seeds: min / median / max. */
   metrics: Record<string, { min: number; median: number; max: number }>;
+  /** Text metrics (a placement's quadrant): every distinct value over the seeds, " / "-joined. */
+  labels: Record<string, string>;
 }
 
 export interface CriterionEvidence {
@@ -112,6 +115,8 @@ export interface ReportData {
   scenarios: ScenarioEvidence[];
   variants: VariantCheck[];
   warnings: string[];
+  /** Per workload profile: the decision boundary's figures and choice (PLC-1). */
+  placement: PlacementRow[];
 }
 
 /** Residual ratings of the spec's risk register (source 002) once mitigations are demonstrated. */
@@ -167,6 +172,11 @@ function scenarioEvidence(scenario: Scenario, results: readonly SeedResult[]): S
     if (values.length > 0)
       metrics[name] = { min: values[0]!, median: median(values), max: values[values.length - 1]! };
   }
+  const labels: ScenarioEvidence["labels"] = {};
+  for (const name of [...metricNames].sort()) {
+    const texts = [...new Set(results.map((r) => r.metrics[name]).filter((v) => typeof v === "string"))];
+    if (texts.length > 0) labels[name] = texts.sort().join(" / ");
+  }
   return {
     id: scenario.id,
     title: scenario.title,
@@ -183,6 +193,7 @@ function scenarioEvidence(scenario: Scenario, results: readonly SeedResult[]): S
       replay: replayCommand(r),
     })),
     metrics,
+    labels,
   };
 }
 
@@ -378,6 +389,7 @@ export function buildReport(input: EvidenceInput): ReportData {
     scenarios,
     variants: [...input.variants],
     warnings: unique,
+    placement: placementRows(scenarios),
   };
 }
 

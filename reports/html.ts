@@ -5,6 +5,7 @@
  */
 import type { CriterionStatus, ReportData } from "./evidence.ts";
 import { BASE_CSS, escapeHtml, htmlPage } from "./html-util.ts";
+import { PLACEMENT_COLUMNS, placementCells } from "./placement.ts";
 import { renderTraceView, TRACE_VIEWER_CSS, TRACE_VIEWER_JS, type TraceViewInput } from "./trace-viewer.ts";
 
 const STATUS_LABEL: Record<CriterionStatus, string> = {
@@ -143,6 +144,21 @@ ${report.variants
     );
     parts.push("</div>");
   }
+
+  // Placement (PLC-1), when the placement scenario ran.
+  if (report.placement.length > 0)
+    parts.push(`<h2 id="placement">Placement (PLC-1)</h2>
+<div class="muted">Medians over the seeds of ${code("experiments.placement")}.</div>
+<table><thead><tr>${PLACEMENT_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead><tbody>
+${report.placement
+  .map(
+    (row) =>
+      `<tr data-quadrant="${escapeHtml(row.quadrant)}">${placementCells(row)
+        .map((c) => `<td>${escapeHtml(c)}</td>`)
+        .join("")}</tr>`,
+  )
+  .join("\n")}
+</tbody></table>`);
 
   // Scenarios.
   parts.push(`<h2 id="scenarios">Scenarios</h2>

@@ -1,5 +1,6 @@
 /** report.md: the traceability report in Markdown, for a pull request or a sign-off ticket. */
 import type { CriterionStatus, ReportData } from "./evidence.ts";
+import { PLACEMENT_COLUMNS, placementCells } from "./placement.ts";
 
 const STATUS_TEXT: Record<CriterionStatus, string> = {
   proven: "✅ proven",
@@ -57,6 +58,13 @@ export function reportMarkdown(report: ReportData): string {
     );
   }
   lines.push("");
+
+  if (report.placement.length > 0) {
+    lines.push("## Placement (PLC-1)", "", "Medians over the seeds of `experiments.placement`.", "");
+    lines.push(`| ${PLACEMENT_COLUMNS.join(" | ")} |`, `|${PLACEMENT_COLUMNS.map(() => "---").join("|")}|`);
+    for (const row of report.placement) lines.push(`| ${placementCells(row).map(cell).join(" | ")} |`);
+    lines.push("");
+  }
 
   lines.push("## Forensic variants", "");
   lines.push(
