@@ -5,6 +5,7 @@ import { experimentScenarios } from "./experiments/index.ts";
 import { leaseScenarios } from "./lease/index.ts";
 import { pgliteScenarios } from "./pglite/index.ts";
 import { platformScenarios } from "./platform/index.ts";
+import { readReplicaScenarios } from "./read-replica/index.ts";
 import { replicationScenarios } from "./replication/index.ts";
 import { retentionScenarios } from "./retention/index.ts";
 import type { Scenario } from "./scenario.ts";
@@ -17,6 +18,7 @@ export const allScenarios: readonly Scenario[] = [
   ...replicationScenarios,
   ...leaseScenarios,
   ...walScenarios,
+  ...readReplicaScenarios,
   ...backupScenarios,
   ...storeScenarios,
   ...pgliteScenarios,

@@ -13,6 +13,7 @@ import type { ReplicationStrategies as ReplicationSeams } from "../engine/replic
 import type { PgliteSeams } from "../engine/db/pglite/pglite-database.ts";
 import type { RegisterSeams } from "./builtin/durable-register.ts";
 import type { WalSeams, DbSeams, RestoreSeams } from "./wal/seams.ts";
+import type { ReplicaStrategy as ReadReplicaSeams } from "../engine/read-replica/strategy.ts";
 import type { BlobStoreSeams } from "./store/seams.ts";
 import type { BackupSeams } from "../engine/backup/archiver.ts";
 import type { PlatformSeams } from "./platform/seams.ts";
@@ -35,6 +36,8 @@ export interface Seams {
   db?: DbSeams;
   /** Restore: how objects are read, how WAL files are finished (engine/restore). */
   restore?: RestoreSeams;
+  /** Read replicas: how new state is discovered (the manifest), when a read is fresh enough. */
+  readReplica?: Partial<ReadReplicaSeams>;
   /** The PGlite database: how a write commits (pglite#1065), WAL settings (engine/db/pglite). */
   pglite?: Partial<PgliteSeams>;
   /** Cold backups: how an existing backup object is adopted after a refused create (B14). */

@@ -120,7 +120,8 @@ export class ReadReplica {
   private stopped = false;
   private polling: Promise<PollOutcome> | null = null;
   private loop: Promise<void> | null = null;
-  private readonly abort = new AbortController();
+  /** Aborts the sleep between polls on stop (one per sleep: listeners never pile up). */
+  private sleeping: AbortController | null = null;
   private readonly strategy: ReplicaStrategy;
   private readonly restoreStrategy: RestoreStrategy;
   private readonly logger: Logger;
@@ -174,7 +175,7 @@ export class ReadReplica {
 
   stop(): void {
     this.stopped = true;
-    this.abort.abort(new ReplicaStoppedError());
+    this.sleeping?.abort(new ReplicaStoppedError());
   }
 
   private async run(): Promise<void> {
@@ -183,7 +184,11 @@ export class ReadReplica {
         if (error instanceof EngineAssertionError) throw error;
       });
       if (this.stopped) return;
-      await this.options.clock.sleepMs(this.options.pollIntervalMs, this.abort.signal).catch(() => undefined);
+      this.sleeping = new AbortController();
+      await this.options.clock
+        .sleepMs(this.options.pollIntervalMs, this.sleeping.signal)
+        .catch(() => undefined);
+      this.sleeping = null;
     }
   }
 
