@@ -18,6 +18,7 @@ import {
   endRig,
   measureClosedLoop,
   measureSingleCommits,
+  type Rig,
   type RigContext,
   runInSupervisor,
 } from "./rig.ts";
@@ -25,13 +26,17 @@ import {
 /** Exp 1 commits per profile here: p99 is then the nearest rank of 15 (the slowest), a conservative figure. */
 export const PLACEMENT_EXP1_SAMPLES = 15;
 
-/** One database of the profile's shape: its own writer, measured by Exp 1, 2 and (if needed) 3. */
+/**
+ * One database of the profile's shape, measured by Exp 1, 2 and (if needed) 3 on the rig's
+ * writer. The profiles share one writer, one after another: every run uses rows of its own, and
+ * booting a writer per profile would cost more wall time than measuring it.
+ */
 async function measureProfile(
   context: RigContext,
+  rig: Rig,
   profile: WorkloadProfile,
 ): Promise<{ figures: PlacementFigures; underLoadP99Ms: number }> {
   const lane = perDatabase(profile);
-  const rig = await bootRig(context, `plc.${profile.id}`);
   const exp1 = await measureSingleCommits(context, rig, profile.writeBytes, PLACEMENT_EXP1_SAMPLES);
   const loop = (writers: number, shape: "independent" | "contended") =>
     measureClosedLoop(context, rig, {
@@ -42,7 +47,6 @@ async function measureProfile(
   const atWriters = await loop(lane.writers, "independent");
   const sequential = lane.writers === 1 ? atWriters : await loop(1, "independent");
   const exp3 = contentionPlausible(profile) ? await loop(lane.writers, "contended") : null;
-  endRig(rig);
   const figures: PlacementFigures = {
     exp1: { p50Ms: exp1.p50Ms, p99Ms: exp1.p99Ms, p999Ms: exp1.p999Ms },
     exp2: {
@@ -69,7 +73,9 @@ export const experimentsPlacement: Scenario = {
     const profiles = loadProfiles();
     const measured = await runInSupervisor(world, async () => {
       const all: Array<{ profile: WorkloadProfile; figures: PlacementFigures; underLoadP99Ms: number }> = [];
-      for (const profile of profiles) all.push({ profile, ...(await measureProfile(ctx, profile)) });
+      const rig = await bootRig(ctx, "placement");
+      for (const profile of profiles) all.push({ profile, ...(await measureProfile(ctx, rig, profile)) });
+      endRig(rig);
       return all;
     });
     const metrics: Metrics = {};
