@@ -53,7 +53,7 @@ export function reportHtml(report: ReportData, timelines: ReadonlyMap<string, Tr
   const parts: string[] = [];
   parts.push(`<main><h1>blobsim traceability report</h1>
 <div class="muted">Generated ${escapeHtml(report.generatedAt)} · ${report.mode === "merged" ? `merged from ${report.inputs.length} <code>run --json</code> files${report.shards.length ? ` (shards ${escapeHtml(report.shards.join(", "))})` : ""}` : "evidence run by <code>blobsim report</code>"} · ${s.wallS} s wall</div>
-<nav class="toc"><a href="#signoff">Sign-off</a><a href="#criteria">Criteria</a><a href="#risks">Risks</a><a href="#variants">Forensic variants</a><a href="#scenarios">Scenarios</a></nav>`);
+<nav class="toc"><a href="#signoff">Sign-off</a><a href="#criteria">Criteria</a><a href="#risks">Risks</a><a href="#variants">Forensic variants</a>${report.placement.length > 0 ? `<a href="#placement">Placement</a>` : ""}<a href="#scenarios">Scenarios</a></nav>`);
 
   // Sign-off.
   parts.push(`<h2 id="signoff">Sign-off (SIGN-1)</h2>
