@@ -128,6 +128,8 @@ export class ReadReplica {
   private readonly viewDriver: DatabaseDriver;
   /** The error of the last poll, null after a poll that confirmed. */
   lastError: Error | null = null;
+  /** Polls by outcome, for metrics. */
+  readonly polls = { confirmed: 0, incremental: 0, full: 0, failed: 0 };
 
   constructor(private readonly options: ReadReplicaOptions) {
     const { pollIntervalMs, maxLagMs } = options;
@@ -216,12 +218,14 @@ export class ReadReplica {
       );
       this.confirmedAtMs = startedAtMs;
       this.lastError = null;
+      this.polls[kind]++;
       if (kind !== "confirmed") this.logger.log("replica.applied", { kind, ...this.logPosition() });
       return { kind, position: this.position };
     } catch (error) {
       if (error instanceof EngineAssertionError) throw error;
       const failure = error instanceof Error ? error : new Error(String(error));
       this.lastError = failure;
+      this.polls.failed++;
       this.logger.log("replica.poll-failed", { error: describe(error), commitSeq: this.position.commitSeq });
       return { kind: "failed", error: failure };
     }
