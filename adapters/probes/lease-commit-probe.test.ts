@@ -11,7 +11,7 @@ import type { BlobStore } from "../../engine/blobstore/blob-store.ts";
 import { startLoopbackStore, type LoopbackStore } from "../gcs/testing/loopback-store.ts";
 import { RecordingClock, seededRandom } from "../gcs/testing/test-runtime.ts";
 import { formatProbeReport, probePassed, runLeaseCommitProbe } from "./lease-commit-probe.ts";
-import { percentile } from "./percentile.ts";
+import { percentile } from "../../engine/percentile.ts";
 import { parseSize, probeCommand } from "../../cli/probe.ts";
 import { UsageError } from "../../harness/seeds.ts";
 

@@ -19,7 +19,7 @@
  */
 import type { BlobStore, VersionToken } from "../../engine/blobstore/blob-store.ts";
 import { AccessError, PreconditionFailedError, RateLimitedError } from "../../engine/blobstore/errors.ts";
-import { percentile } from "./percentile.ts";
+import { percentile } from "../../engine/percentile.ts";
 
 export const OPERATION_CLASSES = ["create_if_absent", "cas", "put", "get", "head", "list", "delete"] as const;
 export type OperationClass = (typeof OPERATION_CLASSES)[number];

@@ -20,7 +20,7 @@ import { resolveBlobStoreOptions, SimBlobStore } from "../../sim/blob-store.ts";
 import type { SimProcess } from "../../sim/process.ts";
 import type { World } from "../../sim/world.ts";
 import type { Seams } from "../seams.ts";
-import { percentile } from "../store/support.ts";
+import { percentile } from "../../engine/percentile.ts";
 import {
   bootWriter,
   DB_PREFIX,

@@ -12,22 +12,19 @@
  *   and a warm request's latency for comparison (keep-warm / idle-timeout advice).
  */
 import { drawBlobStoreOptions, SimBlobStore } from "../../sim/blob-store.ts";
+import { percentile } from "../../engine/percentile.ts";
 import { drawPlatformOptions } from "../../sim/platform.ts";
 import type { Metrics, Scenario } from "../scenario.ts";
 import { drive } from "./lifecycle.ts";
 import { PlatformService } from "./service.ts";
 
-export function percentile(values: readonly number[], fraction: number): number {
-  if (values.length === 0) return -1;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
-}
-
+/** p50/p99/max of `values`; -1 for each when there were none (a run with no warm start). */
 function distribution(name: string, values: readonly number[]): Metrics {
+  const empty = values.length === 0;
   return {
-    [`${name}P50Ms`]: percentile(values, 0.5),
-    [`${name}P99Ms`]: percentile(values, 0.99),
-    [`${name}MaxMs`]: values.length === 0 ? -1 : Math.max(...values),
+    [`${name}P50Ms`]: empty ? -1 : percentile(values, 50),
+    [`${name}P99Ms`]: empty ? -1 : percentile(values, 99),
+    [`${name}MaxMs`]: empty ? -1 : Math.max(...values),
   };
 }
 

@@ -5,7 +5,8 @@
  * metrics; the 1 KB conditional PUT p50 must stay calibrated to the source's ≈ 44 ms.
  */
 import type { Scenario } from "../scenario.ts";
-import { buildStore, clientFor, percentile } from "./support.ts";
+import { percentile } from "../../engine/percentile.ts";
+import { buildStore, clientFor } from "./support.ts";
 import { drawBlobStoreOptions } from "../../sim/blob-store.ts";
 
 const SIZES = [

@@ -76,14 +76,6 @@ export function outcomeOf<T>(
   );
 }
 
-/** Nearest-rank percentile of `values` (p in 0..100); NaN when empty. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return sorted[rank - 1]!;
-}
-
 /** Replays the store's history and reports any precondition or generation breach. */
 export function checkHistory(ctx: ScenarioContext, sim: SimBlobStore): void {
   for (const problem of checkStoreHistory(sim.history, sim.options.flavor, sim.objects()))
