@@ -6,7 +6,7 @@ import { modelDatabaseDriver } from "../db/model/model-database.ts";
 import { casManifest, fenceStamp, readManifest } from "../manifest/cas.ts";
 import { MemoryBlobStore } from "../manifest/testing/memory-blob-store.ts";
 import { RestoreIntegrityError, RestoreObjectMissingError, restoreDatabase } from "../restore/restore.ts";
-import type { Clock } from "../runtime.ts";
+import { type Clock, EngineAssertionError } from "../runtime.ts";
 import { DurableDatabase } from "../wal/durable-database.ts";
 import { WalShipper } from "../wal/shipper.ts";
 import {
@@ -203,6 +203,24 @@ describe("read replica", () => {
     const outcome = await replica.pollOnce();
     expect(outcome.kind === "failed" && outcome.error).toBeInstanceOf(ManifestRegressedError);
     expect(replica.position.commitSeq).toBe(current.manifest.commitSeq);
+  });
+
+  it("asserts that the served LSN never goes backwards without a new snapshot", async () => {
+    const store = new MemoryBlobStore();
+    const clock = manualClock();
+    const writer = await openWriter(store, clock);
+    await writer.write([row("a", "1")]);
+    await writer.write([row("b", "2")]);
+    const replica = replicaOn(store, clock);
+    await replica.pollOnce();
+    const current = (await readManifest(store, KEY))!;
+    const snapshot = current.manifest.snapshot!;
+    // A newer manifest that drops the WAL range: the same snapshot, an earlier resume LSN.
+    const rewound = { ...current.manifest, commitSeq: current.manifest.commitSeq + 1, segments: [] };
+    await casManifest(store, KEY, current.version, { ...rewound, resumeLsn: snapshot.lsn });
+    const failure = await replica.pollOnce().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(EngineAssertionError);
+    expect((failure as Error).message).toMatch(/served LSN went backwards/);
   });
 
   it("rejects options no replica can meet", () => {

@@ -355,11 +355,10 @@ export class ReadReplica {
         `served commitSeq went backwards: ${before.commitSeq} -> ${after.commitSeq}`,
       );
       if (after.resumeLsn < before.resumeLsn) {
-        // Only a snapshot cut behind the previous resume point may do this (B11 continuity).
+        // Only a new snapshot cut behind the previous resume point may do this (B11 continuity;
+        // the replica may first see it with WAL ranges already appended to it).
         assert(
-          after.snapshot !== null &&
-            after.snapshot.key !== before.snapshot?.key &&
-            after.segments.length === 0,
+          after.snapshot !== null && after.snapshot.key !== before.snapshot?.key,
           `served LSN went backwards: ${before.resumeLsn} -> ${after.resumeLsn} without a new snapshot`,
         );
         this.logger.log("replica.lsn-rewound", { from: before.resumeLsn, to: after.resumeLsn });
