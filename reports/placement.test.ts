@@ -4,7 +4,7 @@ import type { SeedResult } from "../harness/result.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
 import { buildReport } from "./evidence.ts";
 import { reportMarkdown } from "./markdown.ts";
-import { PLACEMENT_SCENARIO } from "./placement.ts";
+import { LATENCY_FLOOR_SCENARIO, PLACEMENT_SCENARIO } from "./placement.ts";
 
 const placement = {
   id: PLACEMENT_SCENARIO,
@@ -97,6 +97,28 @@ describe("report placement section", () => {
     const markdown = reportMarkdown(report);
     expect(markdown).toContain("## Placement (PLC-1)");
     expect(markdown).toContain("| hot | 90 / 120 / 200 | 14.7 | 0.92 | red | coupled-postgres |");
+  });
+
+  it("takes the latency percentiles from the Exp 1 scenario's thousand commits when it ran", () => {
+    const floor = { ...placement, id: LATENCY_FLOOR_SCENARIO, criteria: ["EXP-1"] } as Scenario;
+    const withFloor = buildReport({
+      scenarios: [placement, floor],
+      results: [
+        result(0, seedMetrics(110, "red")),
+        {
+          ...result(0, { "hot.p50Ms": 91, "hot.p99Ms": 136, "hot.p999Ms": 221 }),
+          scenario: LATENCY_FLOOR_SCENARIO,
+        },
+      ],
+      variants: [],
+      mode: "run",
+      generatedAt: "t",
+      wallS: 1,
+    });
+    const hot = withFloor.placement.find((row) => row.profile === "hot")!;
+    expect([hot.p50Ms, hot.p99Ms, hot.p999Ms]).toEqual([91, 136, 221]);
+    // A profile the floor scenario did not measure keeps the placement scenario's own figures.
+    expect(withFloor.placement.find((row) => row.profile === "dash")!.p99Ms).toBe(120);
   });
 
   it("has no section when the placement scenario did not run", () => {
