@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { memoryDisk } from "../../sim/local-disk.ts";
-import { TransientError } from "../blobstore/errors.ts";
+import { RateLimitedError, TransientError } from "../blobstore/errors.ts";
 import type { Row } from "../db/database.ts";
 import { modelDatabaseDriver } from "../db/model/model-database.ts";
 import { casManifest, fenceStamp, readManifest } from "../manifest/cas.ts";
@@ -149,10 +149,11 @@ describe("read replica", () => {
     await replica.pollOnce();
     const confirmedAtMs = replica.position.confirmedAtMs!;
     await writer.write([row("b", "2")]);
+    // A 503, then a 429: each poll fails, confirms nothing, and the next one tries again.
     store.failNext(
       "get",
       { error: new TransientError("503", KEY) },
-      { error: new TransientError("503", KEY) },
+      { error: new RateLimitedError("429", KEY) },
     );
     clock.advance(600);
     expect((await replica.pollOnce()).kind).toBe("failed");
