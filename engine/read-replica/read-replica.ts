@@ -38,6 +38,7 @@ import {
   realRestoreStrategy,
   restoreDatabase,
   type RestoreStrategy,
+  writeWalRange,
 } from "../restore/restore.ts";
 import { assert, type Clock, EngineAssertionError, type Logger, silentLogger } from "../runtime.ts";
 import {
@@ -317,8 +318,6 @@ export class ReadReplica {
   /** One WAL range, verified against the manifest, written at its LSN positions (as restore does). */
   private async writeRange(dir: string, segment: SegmentRef, touched: Set<string>): Promise<void> {
     const { store, disk, driver, clock } = this.options;
-    const layout = driver.layout;
-    let lsn = segment.startLsn;
     const chunks = this.restoreStrategy.readObject({
       store,
       key: segment.key,
@@ -329,19 +328,7 @@ export class ReadReplica {
       meter: new BufferMeter(),
       clock,
     });
-    for await (const chunk of chunks) {
-      let at = 0;
-      while (at < chunk.length) {
-        const position = layout.fileFor(lsn);
-        const take = Math.min(chunk.length - at, layout.segmentBytes - position.offset);
-        await disk.write(joinPath(dir, position.path), position.offset, chunk.subarray(at, at + take));
-        touched.add(position.path);
-        at += take;
-        lsn += take;
-      }
-    }
-    if (lsn !== segment.endLsn)
-      throw new RestoreIntegrityError(segment.key, `holds WAL up to ${lsn}, manifest says ${segment.endLsn}`);
+    await writeWalRange(chunks, segment, { disk, dir, layout: driver.layout, touched });
   }
 
   private swap(next: ServedState): void {

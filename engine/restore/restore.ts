@@ -168,6 +168,33 @@ export async function extendWalFiles(
   }
 }
 
+/**
+ * Writes a shipped WAL range into the WAL files at its LSNs (a range may cross a file boundary,
+ * E2C-3), adding each file it touched to `touched` for `finishWalFiles`. Shared by restore and
+ * the read replica's incremental apply.
+ */
+export async function writeWalRange(
+  chunks: AsyncIterable<Uint8Array>,
+  segment: { key: string; startLsn: number; endLsn: number },
+  target: { disk: LocalDisk; dir: string; layout: WalLayout; touched: Set<string> },
+): Promise<void> {
+  const { disk, dir, layout, touched } = target;
+  let lsn = segment.startLsn;
+  for await (const chunk of chunks) {
+    let at = 0;
+    while (at < chunk.length) {
+      const position = layout.fileFor(lsn);
+      const take = Math.min(chunk.length - at, layout.segmentBytes - position.offset);
+      await disk.write(joinPath(dir, position.path), position.offset, chunk.subarray(at, at + take));
+      touched.add(position.path);
+      at += take;
+      lsn += take;
+    }
+  }
+  if (lsn !== segment.endLsn)
+    throw new RestoreIntegrityError(segment.key, `holds WAL up to ${lsn}, manifest says ${segment.endLsn}`);
+}
+
 export const realRestoreStrategy: RestoreStrategy = {
   readObject: streamObject,
   finishWalFiles: extendWalFiles,
@@ -203,20 +230,12 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
   bytesRead += manifest.snapshot.bytes;
   const touched = new Set<string>();
   for (const segment of manifest.segments) {
-    let lsn = segment.startLsn;
-    for await (const chunk of strategy.readObject(request(segment))) {
-      let at = 0;
-      while (at < chunk.length) {
-        const position = driver.layout.fileFor(lsn);
-        const take = Math.min(chunk.length - at, driver.layout.segmentBytes - position.offset);
-        await disk.write(joinPath(dir, position.path), position.offset, chunk.subarray(at, at + take));
-        touched.add(position.path);
-        at += take;
-        lsn += take;
-      }
-    }
-    if (lsn !== segment.endLsn)
-      throw new RestoreIntegrityError(segment.key, `holds WAL up to ${lsn}, manifest says ${segment.endLsn}`);
+    await writeWalRange(strategy.readObject(request(segment)), segment, {
+      disk,
+      dir,
+      layout: driver.layout,
+      touched,
+    });
     bytesRead += segment.bytes;
   }
   await strategy.finishWalFiles(disk, dir, driver.layout, [...touched].sort());
