@@ -4,26 +4,14 @@
  * process with its own local disk and, for replicas, its own (possibly skewed) clock.
  */
 import type { FaultPoints } from "../../engine/runtime.ts";
-import { fenceStamp, readManifest, type VersionedManifest } from "../../engine/manifest/cas.ts";
-import { FencedError } from "../../engine/manifest/errors.ts";
 import { manifestKey } from "../../engine/manifest/manifest.ts";
 import { ReadReplica } from "../../engine/read-replica/read-replica.ts";
-import { restoreDatabase } from "../../engine/restore/restore.ts";
-import { DurableDatabase } from "../../engine/wal/durable-database.ts";
-import { WalShipper } from "../../engine/wal/shipper.ts";
 import type { SimBlobStore } from "../../sim/blob-store.ts";
 import { localDiskFor } from "../../sim/local-disk.ts";
 import type { SimProcess } from "../../sim/process.ts";
 import type { World } from "../../sim/world.ts";
 import type { Seams } from "../seams.ts";
-import {
-  DATA_DIR,
-  DB_ID,
-  DB_PREFIX,
-  driverFor,
-  type WalConfig,
-  type WriterNode,
-} from "../wal/writer-node.ts";
+import { bootWriter, DB_PREFIX, driverFor, type WalConfig, type WriterNode } from "../wal/writer-node.ts";
 import {
   manifestCapture,
   type Outage,
@@ -34,8 +22,8 @@ import {
 
 export const MANIFEST_KEY = manifestKey(DB_PREFIX);
 
-/** Take the database over in `process` (fence stamp with the next token) and open it for writes. */
-export async function bootRecordedWriter(
+/** A strict writer (scenarios/wal's) with the history's recorders around its store client and database. */
+export function bootRecordedWriter(
   process: SimProcess,
   store: SimBlobStore,
   faults: FaultPoints,
@@ -43,65 +31,10 @@ export async function bootRecordedWriter(
   seams: Seams,
   history: ReplicaHistory,
 ): Promise<WriterNode> {
-  const client = manifestCapture(store.client(process), MANIFEST_KEY, history);
-  const retry = { clock: process.clock };
-  let stamped: VersionedManifest | null = null;
-  for (let attempt = 0; stamped === null; attempt++) {
-    const current = await readManifest(client, MANIFEST_KEY, retry);
-    const fencingToken = (current?.manifest.fencingToken ?? 0) + 1;
-    try {
-      stamped = await fenceStamp(client, MANIFEST_KEY, {
-        fencingToken,
-        writerId: process.name,
-        dbId: DB_ID,
-        retry,
-      });
-    } catch (error) {
-      if (!(error instanceof FencedError) || attempt >= 5) throw error;
-    }
-  }
-  const disk = localDiskFor(process);
-  const restored = await restoreDatabase({
-    store: client,
-    manifest: stamped.manifest,
-    driver: recordingDriver(driverFor(process, config, seams), process.name, history),
-    disk,
-    dir: DATA_DIR,
-    clock: process.clock,
-    logger: process,
-    chunkBytes: config.chunkBytes,
-    parallelism: config.parallelism,
+  return bootWriter(process, store, faults, { ...config, mode: "strict" }, seams, {
+    client: (client) => manifestCapture(client, MANIFEST_KEY, history),
+    driver: (driver) => recordingDriver(driver, process.name, history),
   });
-  const shipper = await WalShipper.open({
-    store: client,
-    prefix: DB_PREFIX,
-    manifestKey: MANIFEST_KEY,
-    writerId: process.name,
-    fencingToken: stamped.manifest.fencingToken,
-    base: stamped,
-    db: restored.db,
-    disk,
-    dir: DATA_DIR,
-    clock: process.clock,
-    faults,
-    logger: process,
-    compactAtBytes: config.compactAtBytes,
-    commitIntervalMs: config.commitIntervalMs,
-    strategy: seams.wal ?? {},
-  });
-  const durable = new DurableDatabase(restored.db, shipper, {
-    mode: "strict",
-    clock: process.clock,
-    faults,
-    logger: process,
-  });
-  return {
-    process,
-    durable,
-    fencingToken: stamped.manifest.fencingToken,
-    peakBufferedBytes: restored.peakBufferedBytes,
-    bufferBoundBytes: restored.bufferBoundBytes,
-  };
 }
 
 export interface ReplicaPlan {

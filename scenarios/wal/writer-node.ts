@@ -63,6 +63,12 @@ export interface WriterNode {
   bufferBoundBytes: number;
 }
 
+/** Recorders a scenario puts around a writer's store client and database (scenarios/read-replica). */
+export interface WriterTaps {
+  client?: (client: BlobStore) => BlobStore;
+  driver?: (driver: DatabaseDriver) => DatabaseDriver;
+}
+
 /** Take the database over in `process` and open it for writes. */
 export async function bootWriter(
   process: SimProcess,
@@ -70,8 +76,10 @@ export async function bootWriter(
   faults: FaultPoints,
   config: WalConfig,
   seams: Seams,
+  taps: WriterTaps = {},
 ): Promise<WriterNode> {
-  const client = store.client(process);
+  const plainClient = store.client(process);
+  const client = taps.client ? taps.client(plainClient) : plainClient;
   const key = manifestKey(DB_PREFIX);
   const retry = { clock: process.clock };
   let stamped: VersionedManifest | null = null;
@@ -85,7 +93,8 @@ export async function bootWriter(
     }
   }
   const disk = localDiskFor(process);
-  const driver = driverFor(process, config, seams);
+  const plainDriver = driverFor(process, config, seams);
+  const driver = taps.driver ? taps.driver(plainDriver) : plainDriver;
   const restored = await restoreDatabase({
     store: client,
     manifest: stamped.manifest,
