@@ -35,6 +35,7 @@ export async function checkDeterminismCommand(args: string[]): Promise<number> {
   let total = 0;
   try {
     for (const scenario of scenarios) {
+      const scenarioStarted = performance.now();
       const tasks: SeedTask[] = selectSeeds(scenario.defaultSeeds, selection).map((seed) => ({
         scenario: scenario.id,
         seed,
@@ -79,7 +80,7 @@ export async function checkDeterminismCommand(args: string[]): Promise<number> {
       mismatches += scenarioMismatches;
       total += tasks.length;
       console.log(
-        `DETERMINISM ${scenario.id} seeds=${tasks.length} mismatches=${scenarioMismatches} distinct_traces=${distinct}`,
+        `DETERMINISM ${scenario.id} seeds=${tasks.length} mismatches=${scenarioMismatches} distinct_traces=${distinct} wall_s=${((performance.now() - scenarioStarted) / 1000).toFixed(1)}`,
       );
     }
   } finally {

@@ -137,7 +137,7 @@ describe("blobsim CLI", () => {
     );
     expect(run.code).toBe(0);
     expect(run.out).toMatch(
-      /^DETERMINISM kernel\.timers-and-kills seeds=10 mismatches=0 distinct_traces=10$/m,
+      /^DETERMINISM kernel\.timers-and-kills seeds=10 mismatches=0 distinct_traces=10 wall_s=[\d.]+$/m,
     );
     expect(run.lines.at(-1)).toMatch(/^SUMMARY seeds=20 mismatches=0 failed_scenarios=0/);
   });

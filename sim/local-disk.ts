@@ -13,6 +13,7 @@
 import { Volume } from "memfs";
 import type { LocalDisk } from "../engine/db/local-disk.ts";
 import type { SimProcess } from "./process.ts";
+import { trustedSection } from "./sanitizer.ts";
 
 type Vol = InstanceType<typeof Volume>;
 
@@ -23,6 +24,17 @@ function parentOf(path: string): string {
 
 function isMissing(error: unknown): boolean {
   return (error as { code?: string } | null)?.code === "ENOENT";
+}
+
+/**
+ * Every call as a trusted section of the sanitizer: memfs reads the clock for file times on
+ * each call, and the synchronous body of each method is all the memfs work there is.
+ */
+function trusted(disk: LocalDisk): LocalDisk {
+  const wrapped = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(disk) as Array<[string, (...args: unknown[]) => unknown]>)
+    wrapped[name] = (...args: unknown[]) => trustedSection(() => method(...args));
+  return wrapped as unknown as LocalDisk;
 }
 
 /** A memfs-backed LocalDisk whose calls run synchronously (wrapped in resolved promises). */
@@ -99,7 +111,7 @@ export function memoryDisk(): { disk: LocalDisk; wipe(): void } {
     },
   };
   return {
-    disk,
+    disk: trusted(disk),
     wipe() {
       vol = new Volume();
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runSanitized } from "./sanitizer.ts";
+import { runSanitized, trustedSection } from "./sanitizer.ts";
 
 function sanitizedRun() {
   const offences: string[] = [];
@@ -42,5 +42,22 @@ describe("determinism sanitizer", () => {
     expect(typeof Math.random()).toBe("number");
     expect(Date.now()).toBeGreaterThan(1_000_000);
     expect(offences).toEqual([]);
+  });
+
+  it("serves a trusted section the run's values, and checks what it starts asynchronously as usual", async () => {
+    const { offences, run } = sanitizedRun();
+    await runSanitized(run, async () => {
+      expect(trustedSection(() => [Date.now(), new Date().getTime(), Math.random()])).toEqual([
+        1_000, 1_000, 0.5,
+      ]);
+      // The section is synchronous: a read after its first await is outside it.
+      const late = trustedSection(async () => {
+        await Promise.resolve();
+        return Date.now();
+      });
+      await expect(late).rejects.toThrow(/inside a simulated run/);
+      expect(() => Date.now()).toThrow(/inside a simulated run/);
+    });
+    expect(offences).toHaveLength(2);
   });
 });
