@@ -52,10 +52,11 @@ export async function huntCommand(args: string[]): Promise<number> {
     await runner.close();
   }
   if (all) {
-    console.log("variant  found  seeds-to-find  wall_s");
+    const width = Math.max("variant".length, ...outcomes.map((o) => o.variant.length));
+    console.log(`${"variant".padEnd(width)} found  seeds-to-find  wall_s`);
     for (const o of outcomes) {
       console.log(
-        `${o.variant.padEnd(8)} ${(o.found ? "yes" : "NO").padEnd(6)} ${String(o.found ? o.seedsTried : "-").padEnd(14)} ${o.wallS}`,
+        `${o.variant.padEnd(width)} ${(o.found ? "yes" : "NO").padEnd(6)} ${String(o.found ? o.seedsTried : "-").padEnd(14)} ${o.wallS}`,
       );
     }
   }
