@@ -12,7 +12,7 @@
  * - renew: CAS on our own version of the lease object; refused means we were taken over.
  * - ensureLease: the request-path check before a commit (no background heartbeat is needed for
  *   correctness). Cheap while comfortably inside the TTL; otherwise it renews, which also
- *   self-heals a lease that went past its TTL while nobody took it over.
+ *   self-heals a lease that went past its TTL while nobody took it over (E4-1).
  * - release: CAS-rewrite as released, so the next writer need not wait out the TTL.
  *
  * Clocks. Expiry is judged by the reader's own Clock against `expiresAtMs` written on the
@@ -64,6 +64,16 @@ export interface StampRequest {
   retry: ManifestRetryOptions;
 }
 
+/** A live holder's claim on the lease, as a would-be taker reads it from the lease record. */
+export interface HolderClaim {
+  holder: string;
+  /** Until when the lease is the holder's: epoch ms on the holder's clock. */
+  expiresAtMs: number;
+}
+
+/** What the request-path check does with the lease it holds: see LeaseSeams.requestPathCheck. */
+export type RequestPathVerdict = "keep" | "renew" | "lost";
+
 /** The replaceable parts of the lease protocol. The defaults are the engine; variants swap one. */
 export interface LeaseSeams {
   /** How long acquire waits out a live holder before LockedError. */
@@ -75,6 +85,20 @@ export interface LeaseSeams {
    * any) or the one as of after the stamp. The engine always adopts the latter.
    */
   adoptManifest(beforeWait: VersionedManifest | null, afterStamp: VersionedManifest): VersionedManifest;
+  /**
+   * How a would-be taker reads the lease record: null if it is free (released), else who holds
+   * it and until when. acquire waits that expiry (plus takeoverGraceMs) out and LockedError names
+   * both (E1-1). The engine reads the record as its holder wrote it.
+   */
+  readClaim(record: LeaseRecord): HolderClaim | null;
+  /**
+   * The request-path check (ensureLease) from what is left of the lease on the holder's own
+   * clock: "keep" it as is, "renew" it first (a CAS on our version: refused means taken over,
+   * granted self-heals a lease that lapsed while nobody took it, E4-1), or give it up as "lost".
+   * The engine keeps it while more than renewMarginMs is left and renews otherwise; it never
+   * answers "lost", since only the renewal CAS can tell whether someone took the lease over.
+   */
+  requestPathCheck(remainingMs: number, renewMarginMs: number): RequestPathVerdict;
 }
 
 export const DEFAULT_LEASE_TTL_MS = 60_000;
@@ -91,6 +115,9 @@ export const realLeaseSeams: LeaseSeams = {
       retry: request.retry,
     }),
   adoptManifest: (_beforeWait, afterStamp) => afterStamp,
+  readClaim: (record) =>
+    record.released ? null : { holder: record.holder, expiresAtMs: record.expiresAtMs },
+  requestPathCheck: (remainingMs, renewMarginMs) => (remainingMs > renewMarginMs ? "keep" : "renew"),
 };
 
 export interface LeaseOptions {
@@ -189,16 +216,16 @@ export class Lease {
     const deadlineMs = startedMs + this.seams.acquireTimeoutMs;
     for (;;) {
       const current = await this.readLease();
-      if (current && !this.takeable(current.record)) {
-        const { record } = current;
+      const claim = current ? this.seams.readClaim(current.record) : null;
+      if (claim && !this.takeable(claim)) {
         const nowMs = clock.nowMs();
         if (nowMs >= deadlineMs) {
-          this.logger.log("lease.locked", { key, holder: record.holder, expiresAtMs: record.expiresAtMs });
-          throw new LockedError(key, record.holder, record.expiresAtMs, nowMs - startedMs);
+          this.logger.log("lease.locked", { key, holder: claim.holder, expiresAtMs: claim.expiresAtMs });
+          throw new LockedError(key, claim.holder, claim.expiresAtMs, nowMs - startedMs);
         }
         // Wake at the expiry (plus grace) or at the next poll, whichever is first: a release
         // is seen at the poll.
-        const untilTakeableMs = record.expiresAtMs + this.takeoverGraceMs - nowMs + 1;
+        const untilTakeableMs = claim.expiresAtMs + this.takeoverGraceMs - nowMs + 1;
         await clock.sleepMs(Math.max(1, Math.min(this.pollIntervalMs, untilTakeableMs, deadlineMs - nowMs)));
         continue;
       }
@@ -296,8 +323,17 @@ export class Lease {
    * if little of it remains (or it lapsed while idle and nobody took it: self-heal).
    */
   async ensureLease(): Promise<void> {
-    this.requireHeld();
-    if (this.remainingMs() > this.renewMarginMs) return;
+    const held = this.requireHeld();
+    const remainingMs = this.remainingMs();
+    const verdict = this.seams.requestPathCheck(remainingMs, this.renewMarginMs);
+    if (verdict === "keep") return;
+    if (verdict === "lost")
+      throw this.markLost(
+        new FencedError(
+          held.record.fencingToken,
+          `request-path check gave the lease up with ${remainingMs} ms left`,
+        ),
+      );
     await this.renew();
   }
 
@@ -329,9 +365,9 @@ export class Lease {
     throw new FencedError(0, "lease not held");
   }
 
-  private takeable(record: LeaseRecord): boolean {
-    if (record.released) return true;
-    return this.options.clock.nowMs() > record.expiresAtMs + this.takeoverGraceMs;
+  /** A live claim is takeable once past its expiry plus the grace, on our own clock. */
+  private takeable(claim: HolderClaim): boolean {
+    return this.options.clock.nowMs() > claim.expiresAtMs + this.takeoverGraceMs;
   }
 
   private async readLease(): Promise<Held | null> {

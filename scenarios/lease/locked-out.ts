@@ -9,6 +9,12 @@ import { drawBlobStoreOptions } from "../../sim/blob-store.ts";
 import type { Scenario } from "../scenario.ts";
 import { launch, LeaseWorld } from "./lease-world.ts";
 
+/** The lease record fields this check reads (engine/lease writes them as JSON). */
+interface LeaseRecordFields {
+  expiresAtMs: number;
+  released?: boolean;
+}
+
 export const lockedOut: Scenario = {
   id: "lease.locked-out",
   title: "E1-1: a second acquirer gets LockedError naming the holder and its expiry",
@@ -70,12 +76,26 @@ export const lockedOut: Scenario = {
 
     await world.run();
     const error = locked as LockedError | null;
-    if (outcome === "acquired" && !aCrashed)
-      world.violate("lease-exclusion", `B acquired the lease at ${world.nowMs} ms while A held it live`);
+    // Judged from the store's history, not from whether A crashed: B's first lease write must
+    // land after the expiry of the last lease A wrote before it (A's clock is the world's), or
+    // after A released it. A crash of A caused by B's takeover excuses nothing.
+    const leaseWrites = leases.tap.writes.filter((write) => write.mutation.key === leases.leaseKey);
+    const bWon = leaseWrites.find((write) => write.mutation.process === "B");
+    if (bWon) {
+      const aLast = leaseWrites
+        .filter((w) => w.mutation.process === "A" && w.mutation.atMs < bWon.mutation.atMs)
+        .at(-1);
+      const record = aLast && (JSON.parse(new TextDecoder().decode(aLast.bytes)) as LeaseRecordFields);
+      if (record && !record.released && record.expiresAtMs - world.epochMs >= bWon.mutation.atMs)
+        world.violate(
+          "lease-exclusion",
+          `B won the lease at ${bWon.mutation.atMs} ms while A's lease ran to ${record.expiresAtMs - world.epochMs} ms`,
+        );
+    }
     if (error) {
       const written = leases.tap.writes.some((write) => {
         if (write.mutation.key !== leases.leaseKey || write.mutation.process !== "A") return false;
-        const record = JSON.parse(new TextDecoder().decode(write.bytes)) as { expiresAtMs: number };
+        const record = JSON.parse(new TextDecoder().decode(write.bytes)) as LeaseRecordFields;
         return record.expiresAtMs === error.expiresAtMs;
       });
       if (error.holder !== "A" || !written)

@@ -53,6 +53,31 @@ async function burst(
   await Promise.all(pending);
 }
 
+/**
+ * Manifest writes whose writer's own last lease write (before it, by the store's history) had
+ * lapsed: a commit must land under a live lease, renewed on the request path if need be. The
+ * platform's instances share the world's clock, so a lease's expiresAtMs reads on the timeline.
+ */
+function commitsUnderLapsedLease(
+  service: PlatformService,
+  epochMs: number,
+): Array<{ process: string; atMs: number; expiredAtMs: number }> {
+  const { tap } = service;
+  const lapsed: Array<{ process: string; atMs: number; expiredAtMs: number }> = [];
+  const leaseExpiry = new Map<string, number>();
+  for (const { mutation, bytes } of tap.writes) {
+    if (mutation.key === tap.leaseKey) {
+      const record = JSON.parse(new TextDecoder().decode(bytes)) as { expiresAtMs: number };
+      leaseExpiry.set(mutation.process, record.expiresAtMs - epochMs);
+    } else if (mutation.key === tap.manifestKey) {
+      const expiredAtMs = leaseExpiry.get(mutation.process);
+      if (expiredAtMs !== undefined && expiredAtMs <= mutation.atMs)
+        lapsed.push({ process: mutation.process, atMs: mutation.atMs, expiredAtMs });
+    }
+  }
+  return lapsed;
+}
+
 export const e41IdlePastTtl: Scenario = {
   id: "platform.e4-1-idle-past-ttl",
   title: "E4-1: throttled CPU, no heartbeat while idle; the request path self-heals the lease",
@@ -64,12 +89,14 @@ export const e41IdlePastTtl: Scenario = {
     const plan = world.draw("e4-1", (rng) => ({
       writesBefore: rng.int(1, 4),
       idleMs: rng.int(LEASE_TTL_MS + TAKEOVER_GRACE_MS + 1_000, 10 * 60_000),
+      // Half the seeds run with no heartbeat at all: the request path alone must keep the lease.
+      heartbeat: rng.pick([true, false]),
     }));
     const service = new PlatformService(
       context,
       drawBlobStoreOptions(world),
       drawPlatformOptions(world, { idleShutdownMs: 15 * 60_000 }),
-      { heartbeatMs: LEASE_TTL_MS / 3 },
+      { heartbeatMs: plan.heartbeat ? LEASE_TTL_MS / 3 : null },
     );
     return {
       metrics: await drive(context, async (driver) => {
@@ -91,6 +118,12 @@ export const e41IdlePastTtl: Scenario = {
           world.violate(
             "lease-self-heal",
             `the write after ${plan.idleMs} ms idle was ${after.status}: the request path did not self-heal the lease`,
+          );
+        const lapsed = commitsUnderLapsedLease(service, world.epochMs);
+        if (lapsed.length > 0)
+          world.violate(
+            "lease-self-heal",
+            `${lapsed[0]!.process} committed the manifest at ${lapsed[0]!.atMs} ms under a lease that lapsed at ${lapsed[0]!.expiredAtMs} ms: the request path did not renew it first`,
           );
         await service.closingChecks(driver);
         return { heartbeatsWhileIdle: whileIdle, idleMs: plan.idleMs, ...service.counts() };
