@@ -136,21 +136,27 @@ export const walE2cCompaction: Scenario = {
           );
         if (!store.objects().has(previous.key))
           world.violate("compaction", `previousSnapshot ${previous.key} is gone`);
-        // The backup must itself restore to a clean state of the history.
+        // The backup must itself restore to a clean state of the history. A restore that fails
+        // (an overwritten or corrupt object) is this probe's finding, not a crash of the run.
         const verifier = world.spawn("verify.previous");
-        const restored = await restoreDatabase({
-          store: store.client(verifier),
-          manifest: { ...manifest, snapshot: previous, segments: [], resumeLsn: previous.lsn },
-          driver: driverFor(verifier, context.config, context.seams),
-          disk: localDiskFor(verifier),
-          dir: DATA_DIR,
-          clock: verifier.clock,
-        });
-        const problems = checkRestoredRows(context.workload.writes, await restored.db.readRows()).filter(
-          (problem) => problem.invariant !== "acked-write-durability",
-        );
-        for (const problem of problems.slice(0, 1))
-          world.violate(problem.invariant, `previousSnapshot: ${problem.message}`);
+        try {
+          const restored = await restoreDatabase({
+            store: store.client(verifier),
+            manifest: { ...manifest, snapshot: previous, segments: [], resumeLsn: previous.lsn },
+            driver: driverFor(verifier, context.config, context.seams),
+            disk: localDiskFor(verifier),
+            dir: DATA_DIR,
+            clock: verifier.clock,
+          });
+          const problems = checkRestoredRows(context.workload.writes, await restored.db.readRows()).filter(
+            (problem) => problem.invariant !== "acked-write-durability",
+          );
+          for (const problem of problems.slice(0, 1))
+            world.violate(problem.invariant, `previousSnapshot: ${problem.message}`);
+        } catch (error) {
+          const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+          world.violate("compaction", `previousSnapshot ${previous.key} does not restore: ${message}`);
+        }
         verifier.kill("verified");
       }
       return { snapshots: snapshots.length };
