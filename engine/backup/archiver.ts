@@ -39,6 +39,8 @@ import {
   updateBackupIndex,
 } from "./backup-index.ts";
 import { BackupIntegrityError, BackupObjectMissingError, BackupSizeMismatchError } from "./errors.ts";
+import type { RebuildSeams, RestoreFromBackupSeams } from "./restore-from-backup.ts";
+import type { RetentionSeams } from "./retention.ts";
 
 export interface AdoptRequest {
   /** The backup store. */
@@ -61,9 +63,17 @@ export type AdoptDecision =
   /** Nothing can be made of it: the backup is abandoned (this is what B14 did to orphans). */
   | { kind: "give-up"; reason: string };
 
-export interface BackupSeams {
+export interface ArchiverSeams {
   adoptExisting(request: AdoptRequest): Promise<AdoptDecision>;
 }
+
+/**
+ * Every seam of cold backups (scenarios/seams.ts `backup`): the archiver's adoption of existing
+ * objects (B14), retention's GC order, the restore's choice of the newest backup and how it fills
+ * the local directory, and the rebuild's handling of objects already in the primary. Each module
+ * falls back to its real one for a part that is absent.
+ */
+export type BackupSeams = ArchiverSeams & RetentionSeams & RestoreFromBackupSeams & RebuildSeams;
 
 /** The B14 fix: indexed vs orphan; an orphan is checked by HEAD against the manifest's size. */
 export async function adoptExisting(request: AdoptRequest): Promise<AdoptDecision> {
@@ -78,7 +88,7 @@ export async function adoptExisting(request: AdoptRequest): Promise<AdoptDecisio
   return { kind: "orphan", storedBytes: head.size };
 }
 
-export const realBackupSeams: BackupSeams = { adoptExisting };
+export const realBackupSeams: ArchiverSeams = { adoptExisting };
 
 export interface ArchiverOptions {
   /** The primary store and the database's manifest key in it. */
@@ -110,7 +120,7 @@ const SOURCE_ATTEMPTS_MAX = 8;
 export class ColdArchiver {
   private readonly faults: FaultPoints;
   private readonly logger: Logger;
-  private readonly seams: BackupSeams;
+  private readonly seams: ArchiverSeams;
   private readonly indexOptions: IndexStoreOptions;
 
   constructor(private readonly options: ArchiverOptions) {

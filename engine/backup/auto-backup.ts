@@ -133,6 +133,7 @@ export class AutoBackup {
               clock: this.options.clock,
               ...(this.options.random ? { random: this.options.random } : {}),
               ...(this.options.faults ? { faults: this.options.faults } : {}),
+              ...(this.options.seams ? { seams: this.options.seams } : {}),
               logger,
             });
         }

@@ -35,16 +35,38 @@ import {
   BackupSizeMismatchError,
 } from "./errors.ts";
 
+/**
+ * The seams of restoring from a backup: which entry "the newest" is, and how a local data
+ * directory is brought to a backup's state. The real ones are below; a forensic variant may
+ * replace either (scenarios/seams.ts `backup`).
+ */
+export interface RestoreFromBackupSeams {
+  /** The entry a restore without an explicit one uses. Real: the last (the index is oldest first). */
+  newestBackup(backups: readonly BackupEntry[]): BackupEntry | undefined;
+  /**
+   * Brings `options.dir` to the state of `options.manifest`. Real: engine/restore, which replaces
+   * the directory entirely, so whatever a crashed earlier attempt left there is never reused.
+   */
+  restoreInto(options: RestoreOptions): Promise<RestoreResult>;
+}
+
+export const realRestoreFromBackupSeams: RestoreFromBackupSeams = {
+  newestBackup: (backups) => backups.at(-1),
+  restoreInto: restoreDatabase,
+};
+
 /** The index entry with `id`, or the newest one. */
 export async function findBackup(
   store: BlobStore,
   backupPrefix: string,
   clock: Clock,
   id?: string,
+  seams: Partial<RestoreFromBackupSeams> = {},
 ): Promise<BackupEntry> {
+  const newestBackup = seams.newestBackup ?? realRestoreFromBackupSeams.newestBackup;
   const current = await readBackupIndex(store, backupPrefix, { clock });
   const backups = current?.index.backups ?? [];
-  const entry = id === undefined ? backups.at(-1) : backups.find((backup) => backup.id === id);
+  const entry = id === undefined ? newestBackup(backups) : backups.find((backup) => backup.id === id);
   if (!entry) throw new BackupNotFoundError(id ?? `any backup under ${backupPrefix}`);
   return entry;
 }
@@ -84,24 +106,48 @@ export interface RestoreFromBackupOptions extends Omit<RestoreOptions, "store" |
   backupPrefix: string;
   /** The backup to restore (default: the newest in the index). */
   entry?: BackupEntry;
+  seams?: Partial<RestoreFromBackupSeams>;
 }
 
 export async function restoreFromBackup(
   options: RestoreFromBackupOptions,
 ): Promise<RestoreResult & { entry: BackupEntry }> {
-  const { store, backupPrefix, clock } = options;
-  const entry = options.entry ?? (await findBackup(store, backupPrefix, clock));
+  const { store, backupPrefix, clock, seams: given, ...restoreOptions } = options;
+  const seams = { ...realRestoreFromBackupSeams, ...given };
+  const entry = options.entry ?? (await findBackup(store, backupPrefix, clock, undefined, seams));
   const manifest = manifestInBackup(await readBackupManifest(store, entry, { clock }), entry);
   const logger = options.logger ?? silentLogger;
   logger.log("backup.restore", { id: entry.id, commitSeq: entry.commitSeq });
   try {
-    const restored = await restoreDatabase({ ...options, store, manifest });
+    const restored = await seams.restoreInto({ ...restoreOptions, store, clock, manifest });
     return { ...restored, entry };
   } catch (error) {
     if (error instanceof RestoreObjectMissingError) throw new BackupObjectMissingError(error.key, "backup");
     throw error;
   }
 }
+
+/** What a put-back into the primary found under its key after a refused (412) or ambiguous write. */
+export interface PutBackConflict {
+  key: string;
+  /** The bytes the key holds now; null: nothing (an ambiguous write that did not apply). */
+  current: Uint8Array | null;
+  /** The backup's sha256 of the object. */
+  sha256: string;
+}
+
+export interface RebuildSeams {
+  /**
+   * Real: identical bytes are adopted (an earlier, crashed attempt's, or our own ambiguous write
+   * that applied), different bytes refuse the rebuild, nothing there is written again.
+   */
+  putBackConflict(conflict: PutBackConflict): "adopt" | "refuse" | "write-again";
+}
+
+export const realRebuildSeams: RebuildSeams = {
+  putBackConflict: ({ current, sha256 }) =>
+    current === null ? "write-again" : sha256Hex(current) === sha256 ? "adopt" : "refuse",
+};
 
 export interface RebuildPrimaryOptions {
   backupStore: BlobStore;
@@ -113,6 +159,7 @@ export interface RebuildPrimaryOptions {
   logger?: Logger;
   /** Names the rebuild in the manifest's writerId. */
   rebuilderId: string;
+  seams?: Partial<RebuildSeams & Pick<RestoreFromBackupSeams, "newestBackup">>;
 }
 
 export interface RebuildResult {
@@ -128,7 +175,9 @@ export async function rebuildPrimary(options: RebuildPrimaryOptions): Promise<Re
   const logger = options.logger ?? silentLogger;
   const indexOptions: IndexStoreOptions = { clock };
   const retry = storeRetryOf(indexOptions);
-  const entry = options.entry ?? (await findBackup(backupStore, options.backupPrefix, clock));
+  const seams = { ...realRebuildSeams, ...options.seams };
+  const entry =
+    options.entry ?? (await findBackup(backupStore, options.backupPrefix, clock, undefined, seams));
   const copy = await readBackupManifest(backupStore, entry, indexOptions);
   const writerId = `rebuild:${options.rebuilderId}:${entry.id}`;
   const next: Manifest = {
@@ -156,7 +205,7 @@ export async function rebuildPrimary(options: RebuildPrimaryOptions): Promise<Re
     if (object.size !== ref.bytes) throw new BackupSizeMismatchError(ref.key, object.size, ref.bytes);
     if (sha256Hex(object.bytes) !== ref.sha256)
       throw new BackupIntegrityError(ref.key, "sha256 differs from the index's");
-    if (await putBack(primary, ref.sourceKey, object.bytes, ref.sha256, retry)) adoptedObjects++;
+    if (await putBack(primary, ref.sourceKey, object.bytes, ref.sha256, retry, seams)) adoptedObjects++;
   }
   await casManifest(primary, manifestKey, null, next, { clock });
   logger.log("backup.rebuilt", {
@@ -175,6 +224,7 @@ async function putBack(
   bytes: Uint8Array,
   sha256: string,
   retry: ReturnType<typeof storeRetryOf>,
+  seams: RebuildSeams,
 ): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -183,9 +233,9 @@ async function putBack(
     } catch (error) {
       if (!(error instanceof PreconditionFailedError || error instanceof AmbiguousWriteError)) throw error;
       const current = await withStoreRetries(retry, () => store.get(key));
-      if (current !== null && sha256Hex(current.bytes) === sha256)
-        return error instanceof PreconditionFailedError;
-      if (current !== null)
+      const decision = seams.putBackConflict({ key, current: current?.bytes ?? null, sha256 });
+      if (decision === "adopt") return error instanceof PreconditionFailedError;
+      if (decision === "refuse")
         throw new BackupIntegrityError(key, "the primary holds different bytes under this key");
       if (attempt >= retry.attemptsMax) throw error;
     }

@@ -24,6 +24,7 @@ import {
 import { withStoreRetries } from "../wal/data-objects.ts";
 import {
   type BackupEntry,
+  type BackupIndex,
   backupIdOfKey,
   backupIndexKey,
   type IndexStoreOptions,
@@ -129,6 +130,38 @@ export async function isRestorable(
   return true;
 }
 
+/** What one GC run decided: the ids it keeps and the entries it retires. */
+export interface RetireDecision {
+  kept: string[];
+  retire: BackupEntry[];
+}
+
+/** The two steps of a GC run, handed to `RetentionSeams.collect` to put in order. */
+export interface CollectSteps {
+  /** The entries the run would retire, judged on the index as it was read (no I/O). */
+  planned(): BackupEntry[];
+  /** Move the retired ids from `backups` to `retired` in the index (CAS); what was decided. */
+  retireInIndex(): Promise<RetireDecision>;
+  /** Delete every object of `entries`. */
+  deleteObjects(entries: readonly BackupEntry[]): Promise<void>;
+}
+
+export interface RetentionSeams {
+  /**
+   * Orders a GC run's steps. Real: retire in the index first, only then delete the retired
+   * entries' objects, so a crash at any point leaves every indexed backup whole.
+   */
+  collect(steps: CollectSteps): Promise<RetireDecision>;
+}
+
+export const realRetentionSeams: RetentionSeams = {
+  async collect(steps) {
+    const decided = await steps.retireInIndex();
+    await steps.deleteObjects(decided.retire);
+    return decided;
+  },
+};
+
 export interface RetentionOptions {
   store: BlobStore;
   backupPrefix: string;
@@ -137,6 +170,7 @@ export interface RetentionOptions {
   random?: Random;
   faults?: FaultPoints;
   logger?: Logger;
+  seams?: Partial<RetentionSeams>;
 }
 
 export interface RetentionResult {
@@ -154,6 +188,7 @@ export async function applyRetention(options: RetentionOptions): Promise<Retenti
   checkRetentionPolicy(policy);
   const faults = options.faults ?? noFaults;
   const logger = options.logger ?? silentLogger;
+  const seams: RetentionSeams = { ...realRetentionSeams, ...options.seams };
   const indexOptions: IndexStoreOptions = { clock, ...(options.random ? { random: options.random } : {}) };
   const restorable = new Map<string, boolean>();
   const verified = async (entry: BackupEntry): Promise<boolean> => {
@@ -177,7 +212,7 @@ export async function applyRetention(options: RetentionOptions): Promise<Retenti
     }
   const nowMs = clock.nowMs();
   let keptAsLastRestorable: string | null = null;
-  const decided = await updateBackupIndex(store, backupPrefix, indexOptions, (index) => {
+  const decide = (index: BackupIndex): { next: BackupIndex | null; result: RetireDecision } => {
     const keep = retainedIds(index.backups, policy, nowMs);
     keptAsLastRestorable = null;
     if (
@@ -193,8 +228,7 @@ export async function applyRetention(options: RetentionOptions): Promise<Retenti
     if (lastRestorable === null) for (const entry of index.backups) keep.add(entry.id);
     const retire = index.backups.filter((entry) => !keep.has(entry.id));
     const kept = index.backups.filter((entry) => keep.has(entry.id));
-    if (retire.length === 0)
-      return { next: null, result: { kept: kept.map((e) => e.id), retire: [] as BackupEntry[] } };
+    if (retire.length === 0) return { next: null, result: { kept: kept.map((e) => e.id), retire: [] } };
     return {
       next: {
         ...index,
@@ -203,16 +237,25 @@ export async function applyRetention(options: RetentionOptions): Promise<Retenti
       },
       result: { kept: kept.map((e) => e.id), retire },
     };
-  });
-  logger.log("backup-gc.retired", {
-    kept: decided.kept.length,
-    retired: decided.retire.length,
-    keptAsLastRestorable,
-  });
+  };
   let deletedObjects = 0;
-  for (const entry of decided.retire)
-    for (const ref of [entry.manifest, ...entry.objects])
-      if (await deleteObject(store, ref.key, faults, indexOptions)) deletedObjects++;
+  const decided = await seams.collect({
+    planned: () => decide(before.index).result.retire,
+    retireInIndex: async () => {
+      const result = await updateBackupIndex(store, backupPrefix, indexOptions, decide);
+      logger.log("backup-gc.retired", {
+        kept: result.kept.length,
+        retired: result.retire.length,
+        keptAsLastRestorable,
+      });
+      return result;
+    },
+    deleteObjects: async (entries) => {
+      for (const entry of entries)
+        for (const ref of [entry.manifest, ...entry.objects])
+          if (await deleteObject(store, ref.key, faults, indexOptions)) deletedObjects++;
+    },
+  });
   deletedObjects += await sweepRetired(store, backupPrefix, faults, indexOptions);
   return {
     kept: decided.kept,

@@ -24,7 +24,8 @@ import { BackupOracle } from "../../invariants/backup.ts";
 import { type BlobStoreOptions, resolveBlobStoreOptions, SimBlobStore } from "../../sim/blob-store.ts";
 import { drawBlobStoreOptions } from "../../sim/blobstore/options.ts";
 import { KillPlan, type KillRule } from "../../sim/kill-plan.ts";
-import { localDiskFor } from "../../sim/local-disk.ts";
+import type { LocalDisk } from "../../engine/db/local-disk.ts";
+import { localDiskFor, memoryDisk } from "../../sim/local-disk.ts";
 import type { SimProcess } from "../../sim/process.ts";
 import type { World } from "../../sim/world.ts";
 import type { ScenarioContext } from "../scenario.ts";
@@ -64,6 +65,12 @@ export class BackupWorld {
   readonly supervisor: SimProcess;
   readonly clients: SimProcess;
   writer: WriterNode | null = null;
+  /**
+   * The restore host's data volume: unlike a serverless instance's tmpfs it survives the
+   * restorer's crash, so a retry on the same host meets whatever a killed attempt left in its
+   * directory (E6-F: the retry must come out clean anyway).
+   */
+  private readonly restoreHostDisk = memoryDisk().disk;
   private lives = 0;
   private checks = 0;
 
@@ -202,6 +209,7 @@ export class BackupWorld {
           random: process.rng,
           faults: this.killPlan.faultsFor(process),
           logger: process,
+          seams: this.seams.backup ?? {},
         }),
       ),
     );
@@ -223,7 +231,10 @@ export class BackupWorld {
     }
   }
 
-  /** Restore the newest backup in its own process: its rows, or null if it was killed. */
+  /**
+   * Restore the newest backup in its own process on the restore host (whose disk outlives a
+   * killed restorer): its rows, or null if it was killed.
+   */
   async restoreNewest(name: string): Promise<{ rows: Row[]; id: string } | null> {
     const process = this.world.spawn(name);
     const result = await this.guarded(process, "restore", () =>
@@ -235,12 +246,13 @@ export class BackupWorld {
             store: this.cold.client(process),
             backupPrefix: BACKUP_PREFIX,
             driver: driverFor(process, this.config, this.seams),
-            disk: localDiskFor(process),
+            disk: onHost(process, this.restoreHostDisk),
             dir: "/restore",
             clock: process.clock,
             logger: process,
             chunkBytes: this.config.chunkBytes,
             parallelism: this.config.parallelism,
+            seams: this.seams.backup ?? {},
           });
           return { rows: await restored.db.readRows(), id: restored.entry.id };
         })(),
@@ -265,6 +277,7 @@ export class BackupWorld {
           clock: process.clock,
           logger: process,
           rebuilderId: "disaster",
+          seams: this.seams.backup ?? {},
         }),
       ),
     );
@@ -312,6 +325,7 @@ export class BackupWorld {
           clock: process.clock,
           chunkBytes: this.config.chunkBytes,
           parallelism: this.config.parallelism,
+          seams: this.seams.backup ?? {},
         });
         const rows = await result.db.readRows();
         await result.db.close();
@@ -335,6 +349,20 @@ export class BackupWorld {
     this.world.log("backup", "check", { label, indexed: backups.length, restored: restored.size });
     return restored.size;
   }
+}
+
+/**
+ * `disk` as `process` uses it: the volume outlives the process, but a dead process's calls never
+ * run and never settle (a paused one's settle on resume), like its store calls.
+ */
+function onHost(process: SimProcess, disk: LocalDisk): LocalDisk {
+  const guarded = {} as LocalDisk;
+  for (const name of Object.keys(disk) as Array<keyof LocalDisk>) {
+    const method = disk[name] as (...args: unknown[]) => Promise<unknown>;
+    (guarded as unknown as Record<string, unknown>)[name] = (...args: unknown[]) =>
+      process.alive ? process.guard(method(...args)) : new Promise<never>(() => undefined);
+  }
+  return guarded;
 }
 
 export function describe(error: unknown): string {

@@ -3,7 +3,9 @@
  * typed RestoreObjectMissingError); the newest cold backup restores byte-identically to the
  * writer's state at its backup point. The first restorer is killed mid-restore (on a seeded
  * GET of a backup object, or not at all on one seed in four); the retry in a fresh process
- * must come out clean and byte-identical.
+ * must come out clean and byte-identical. Both restorers run on one restore host whose data
+ * volume outlives the killed one (backup-world.ts), so the retry meets the half-restored
+ * directory the crash left: a retry that reuses it instead of starting clean is caught (BK03).
  */
 import { RestoreObjectMissingError } from "../../engine/restore/restore.ts";
 import { firstDifference } from "../../invariants/durability.ts";
