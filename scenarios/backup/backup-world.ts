@@ -252,6 +252,7 @@ export class BackupWorld {
             logger: process,
             chunkBytes: this.config.chunkBytes,
             parallelism: this.config.parallelism,
+            strategy: this.seams.restore ?? {},
             seams: this.seams.backup ?? {},
           });
           return { rows: await restored.db.readRows(), id: restored.entry.id };
@@ -325,6 +326,7 @@ export class BackupWorld {
           clock: process.clock,
           chunkBytes: this.config.chunkBytes,
           parallelism: this.config.parallelism,
+          strategy: this.seams.restore ?? {},
           seams: this.seams.backup ?? {},
         });
         const rows = await result.db.readRows();
