@@ -107,12 +107,12 @@ export class PlatformService {
 
   /** Restores the current manifest in a fresh process and judges it; returns the view. */
   async verify(name: string): Promise<RestoredView | null> {
-    // Judge against the history as of now: a write acked while the restore reads may or may not be in it.
-    const asOfNow = this.writes.map((write) =>
-      write.status === "acked" || write.status === "failed"
-        ? { ...write }
-        : { ...write, status: "unknown" as const },
-    );
+    // Writes answered before the restore starts keep their answer; any other write, in flight
+    // now or sent while the restore reads (traffic goes on), may or may not be in the manifest
+    // it reads. The history is taken when the restore is done, so those writes are in it.
+    const answeredBefore = new Map<number, WriteRecord["status"]>();
+    for (const write of this.writes)
+      if (write.status === "acked" || write.status === "failed") answeredBefore.set(write.id, write.status);
     const verifier = this.world.spawn(name);
     let view: RestoredView;
     try {
@@ -129,7 +129,11 @@ export class PlatformService {
       return null;
     }
     verifier.kill("verified");
-    const history = judgedHistory(asOfNow, this.app, this.killedInstances());
+    const asOfRestore = this.writes.map((write) => ({
+      ...write,
+      status: answeredBefore.get(write.id) ?? ("unknown" as const),
+    }));
+    const history = judgedHistory(asOfRestore, this.app, this.killedInstances());
     const problems = checkRestoredRows(history, view.rows);
     for (const problem of problems.slice(0, 3))
       this.world.violate(problem.invariant, `${name}: ${problem.message}`);

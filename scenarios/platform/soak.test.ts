@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { emptyManifest } from "../../engine/manifest/manifest.ts";
 import { g01SnapshotsOnly } from "../../fixtures/forensic/soak-checker-variants.ts";
+import { runSeed } from "../../harness/run-seed.ts";
 import { costBudget, manifestReferences, renewalWindows } from "./soak.ts";
 
 describe("E5 soak budget and GC references", () => {
@@ -40,4 +41,11 @@ describe("E5 soak budget and GC references", () => {
     ]);
     expect([...g01SnapshotsOnly(manifest)].sort()).toEqual(["db/data/1.snap", "db/data/2.snap"]);
   });
+
+  it("judges a write sent while a check restores as unknown, not as a phantom (seed 42)", async () => {
+    // Seed 42 sends write 2107 while check 31 restores; the manifest it reads already holds it.
+    // Judged against the history taken before the restore, its rows looked like a phantom.
+    const { result } = await runSeed("platform.e5-soak-72h", 42);
+    expect(result.violation, JSON.stringify(result.violation)).toBeNull();
+  }, 60_000);
 });
