@@ -13,3 +13,18 @@ export interface BlobStoreSeams {
 export function seamedStore(seams: Partial<BlobStoreSeams> | undefined, store: BlobStore): BlobStore {
   return seams?.wrapStore ? seams.wrapStore(store) : store;
 }
+
+/**
+ * `store` with some of its calls replaced: the rest pass straight through. The broken clients of
+ * the forensic variants (fixtures/forensic/store-*.ts) are written this way.
+ */
+export function overrideStore(store: BlobStore, overrides: Partial<BlobStore>): BlobStore {
+  return {
+    get: (key, options) => store.get(key, options),
+    head: (key) => store.head(key),
+    put: (key, bytes, options) => store.put(key, bytes, options),
+    list: (prefix, options) => store.list(prefix, options),
+    delete: (key, options) => store.delete(key, options),
+    ...overrides,
+  };
+}
