@@ -4,16 +4,10 @@
  * at most a short drawn timeout. B must get LockedError naming A and the expiry of a lease A
  * actually wrote, and must never hold the lease while A's is live.
  */
-import { LockedError } from "../../engine/lease/index.ts";
+import { decodeLease, LockedError } from "../../engine/lease/index.ts";
 import { drawBlobStoreOptions } from "../../sim/blob-store.ts";
 import type { Scenario } from "../scenario.ts";
 import { launch, LeaseWorld } from "./lease-world.ts";
-
-/** The lease record fields this check reads (engine/lease writes them as JSON). */
-interface LeaseRecordFields {
-  expiresAtMs: number;
-  released?: boolean;
-}
 
 export const lockedOut: Scenario = {
   id: "lease.locked-out",
@@ -85,7 +79,7 @@ export const lockedOut: Scenario = {
       const aLast = leaseWrites
         .filter((w) => w.mutation.process === "A" && w.mutation.atMs < bWon.mutation.atMs)
         .at(-1);
-      const record = aLast && (JSON.parse(new TextDecoder().decode(aLast.bytes)) as LeaseRecordFields);
+      const record = aLast && decodeLease(aLast.bytes, leases.leaseKey);
       if (record && !record.released && record.expiresAtMs - world.epochMs >= bWon.mutation.atMs)
         world.violate(
           "lease-exclusion",
@@ -95,7 +89,7 @@ export const lockedOut: Scenario = {
     if (error) {
       const written = leases.tap.writes.some((write) => {
         if (write.mutation.key !== leases.leaseKey || write.mutation.process !== "A") return false;
-        const record = JSON.parse(new TextDecoder().decode(write.bytes)) as LeaseRecordFields;
+        const record = decodeLease(write.bytes, leases.leaseKey);
         return record.expiresAtMs === error.expiresAtMs;
       });
       if (error.holder !== "A" || !written)

@@ -13,6 +13,7 @@
  * - E4-4 two services on one prefix: the idle service's instance is taken over by the rival's;
  *   its next write is refused (fenced) and the rival's data stays intact.
  */
+import { decodeLease } from "../../engine/lease/index.ts";
 import { drawBlobStoreOptions } from "../../sim/blob-store.ts";
 import { drawPlatformOptions } from "../../sim/platform.ts";
 import type { SimProcess } from "../../sim/process.ts";
@@ -67,7 +68,7 @@ function commitsUnderLapsedLease(
   const leaseExpiry = new Map<string, number>();
   for (const { mutation, bytes } of tap.writes) {
     if (mutation.key === tap.leaseKey) {
-      const record = JSON.parse(new TextDecoder().decode(bytes)) as { expiresAtMs: number };
+      const record = decodeLease(bytes, mutation.key);
       leaseExpiry.set(mutation.process, record.expiresAtMs - epochMs);
     } else if (mutation.key === tap.manifestKey) {
       const expiredAtMs = leaseExpiry.get(mutation.process);
