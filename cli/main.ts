@@ -9,6 +9,7 @@ import { checkDeterminismCommand, checkDeterminismHelp } from "./check-determini
 import { huntCommand, huntHelp } from "./hunt.ts";
 import { listCommand, listHelp } from "./list.ts";
 import { probeCommand, probeHelp } from "./probe.ts";
+import { recordCommand, recordHelp } from "./record.ts";
 import { replayCommand_, replayHelp } from "./replay.ts";
 import { reportCommand, reportHelp } from "./report.ts";
 import { runCommand, runHelp } from "./run.ts";
@@ -25,6 +26,7 @@ export const commands: Record<string, Command> = {
   replay: { help: replayHelp, run: replayCommand_ },
   "check-determinism": { help: checkDeterminismHelp, run: checkDeterminismCommand },
   hunt: { help: huntHelp, run: huntCommand },
+  record: { help: recordHelp, run: recordCommand },
   bench: { help: benchHelp, run: benchCommand },
   probe: { help: probeHelp, run: probeCommand },
   report: { help: reportHelp, run: reportCommand },

@@ -80,7 +80,7 @@ export async function checkVariant(
   const recorded = variant.recorded;
   if (!recorded) {
     check.problems.push(
-      `variant ${variant.id} has no recorded seed: find one with \`npx blobsim hunt --variant ${variant.id}\` and add recorded: {scenario, seed, traceHash} (the hash \`replay\` prints) to its file`,
+      `variant ${variant.id} has no recorded seed: run \`npx blobsim record ${variant.id}\` (it hunts one and writes fixtures/forensic/recorded.json)`,
     );
     return { check, trace: null };
   }
@@ -103,11 +103,11 @@ export async function checkVariant(
   check.realPasses = real.result.ok;
   if (!check.reproduces)
     check.problems.push(
-      `recorded seed ${recorded.seed} of ${recorded.scenario} no longer fails with ${variant.invariant} under ${variant.id} (got ${check.buggy.status}${check.buggy.invariant ? ` ${check.buggy.invariant}` : ""}); replay: ${check.replay}`,
+      `recorded seed ${recorded.seed} of ${recorded.scenario} no longer fails with ${variant.invariant} under ${variant.id} (got ${check.buggy.status}${check.buggy.invariant ? ` ${check.buggy.invariant}` : ""}); replay: ${check.replay}; if the change is intended, run \`npx blobsim record ${variant.id}\` to find a new seed`,
     );
   else if (!check.sameHash)
     check.problems.push(
-      `recorded seed ${recorded.seed} still fails but its trace hash changed: recorded ${recorded.traceHash}, now ${buggy.result.traceHash} (re-record it if the change is intended)`,
+      `recorded seed ${recorded.seed} still fails but its trace hash changed: recorded ${recorded.traceHash}, now ${buggy.result.traceHash}; if the change is intended, run \`npx blobsim record ${variant.id}\``,
     );
   if (!check.realPasses)
     check.problems.push(
