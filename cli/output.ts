@@ -8,6 +8,20 @@ export function failLine(result: SeedResult): string {
   return `FAIL ${result.scenario} seed=${result.seed}${variant} invariant=${invariant} replay: ${replayCommand(result)}`;
 }
 
+/**
+ * The seed's swarm draw, printed under its FAIL line: the fault mix it ran with. It is stored with
+ * the result too, but is not part of the trace hash (the hash covers behaviour only).
+ */
+export function swarmLine(result: SeedResult): string {
+  const components = Object.entries(result.swarm).map(
+    ([component, options]) =>
+      `${component}: ${Object.entries(options)
+        .map(([name, value]) => `${name}=${String(value)}`)
+        .join(" ")}`,
+  );
+  return `  swarm ${components.length > 0 ? components.join("; ") : "(no draws)"}`;
+}
+
 export interface Progress {
   tick(done: number, failed: number): void;
   end(): void;

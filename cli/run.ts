@@ -19,7 +19,7 @@ import {
   str,
 } from "./args.ts";
 import { metricsTables } from "./metrics-table.ts";
-import { failLine, progress } from "./output.ts";
+import { failLine, progress, swarmLine } from "./output.ts";
 
 export const runHelp = `blobsim run [SCENARIO...] [--lane sim|pglite|all] [--criteria ID,...] [--seeds N] [--seed S]
             [--from S] [--variant V] [--jobs J] [--shard i/n] [--json F] [--junit F] [--sanitize] [--metrics]
@@ -79,6 +79,7 @@ export async function runCommand(args: string[]): Promise<number> {
       if (!result.ok) {
         failed++;
         console.log(failLine(result));
+        console.log(swarmLine(result));
       }
       bar.tick(results.length, failed);
       return undefined;

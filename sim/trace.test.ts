@@ -8,6 +8,20 @@ function traceOf(events: Array<[number, string, string, Record<string, string | 
 }
 
 describe("Trace", () => {
+  it("keeps a note among the events but out of the hash", () => {
+    const plain = traceOf([[0, "a", "start"]], true);
+    const noted = new Trace({ keepAll: true });
+    noted.note(0, "world", "swarm", { component: "blobstore", flavor: "gcs" });
+    noted.record(0, "a", "start");
+    expect(noted.hash()).toBe(plain.hash());
+    expect(noted.events().map((event) => event.k)).toEqual(["swarm", "start"]);
+    const recorded = traceOf([
+      [0, "world", "swarm", { component: "blobstore", flavor: "gcs" }],
+      [0, "a", "start"],
+    ]);
+    expect(recorded.hash()).not.toBe(plain.hash());
+  });
+
   it("hashes equal event sequences equally and any difference differently", () => {
     const base: Array<[number, string, string, Record<string, string | number>?]> = [
       [0, "a", "start"],

@@ -1,6 +1,6 @@
 /**
  * The run's trace: every event, compactly, in the order it happened. Its hash is the run's
- * fingerprint (same seed, same hash). The full event list is kept only when asked for (replay,
+ * fingerprint of behaviour (same seed, same hash); notes (the swarm draw) are kept but not hashed. The full event list is kept only when asked for (replay,
  * report); otherwise a ring buffer keeps the most recent events so a violation can cite them.
  */
 import { TraceHasher } from "./hash.ts";
@@ -35,11 +35,25 @@ export class Trace {
     this.all = options.keepAll ? [] : null;
   }
 
+  /** Record a behaviour event: it is kept and it enters the hash. */
   record(t: number, p: string, k: string, f?: TraceFields): void {
     this.hasher.updateNumber(t);
     this.hasher.update(p);
     this.hasher.update(k);
     if (f !== undefined) this.hasher.update(fieldsText(f));
+    this.keep(t, p, k, f);
+  }
+
+  /**
+   * Record a description of the run that is not behaviour (the swarm's option draw): it is kept
+   * for the reader but stays out of the hash, so an option no component acts on changes no hash.
+   * Whatever the options do change is itself recorded as behaviour.
+   */
+  note(t: number, p: string, k: string, f?: TraceFields): void {
+    this.keep(t, p, k, f);
+  }
+
+  private keep(t: number, p: string, k: string, f?: TraceFields): void {
     this.count++;
     if (this.all) this.all.push(f === undefined ? { t, p, k } : { t, p, k, f });
     const slot = this.recentNext;

@@ -2,7 +2,7 @@
  * One simulated world per (scenario, seed): the root random stream, the scheduler, the trace,
  * the processes and the violations found. Components fork their random streams from the root by
  * name, and draw their swarm options (which faults are on, at what rates) through `draw`, which
- * records the draw in the trace so a failing seed prints the fault mix it ran with.
+ * records the draw (outside the trace hash) so a failing seed prints the fault mix it ran with.
  */
 
 import { type ProcessOptions, SimProcess } from "./process.ts";
@@ -80,11 +80,13 @@ export class World {
   /**
    * Draw a component's options from its own random stream and record them. The same component
    * name always gets the same stream, so adding a component does not change the others' draws.
+   * The draw is stored in `swarm` and noted in the trace, outside its hash: the hash covers what
+   * the options make happen, so an option that changes nothing changes no hash.
    */
   draw<T extends Record<string, TraceValue>>(component: string, drawOptions: (rng: Rng) => T): T {
     const options = drawOptions(this.rng.fork(`swarm:${component}`));
     this.swarm[component] = options;
-    this.log("world", "swarm", { component, ...options });
+    this.trace.note(this.scheduler.nowMs, "world", "swarm", { component, ...options });
     return options;
   }
 
