@@ -25,7 +25,8 @@ import {
   type Random,
   silentLogger,
 } from "../runtime.ts";
-import { sha256Hex, withStoreRetries } from "../wal/data-objects.ts";
+import { withStoreRetries } from "../blobstore/conditional-write.ts";
+import { sha256Hex } from "../wal/data-objects.ts";
 import {
   type BackupEntry,
   type BackupObjectRef,

@@ -16,7 +16,8 @@ import type { BlobStore, VersionToken } from "../blobstore/blob-store.ts";
 import { AmbiguousWriteError, PreconditionFailedError } from "../blobstore/errors.ts";
 import type { Manifest } from "../manifest/manifest.ts";
 import type { Clock, Random } from "../runtime.ts";
-import { DEFAULT_STORE_RETRY, type StoreRetryOptions, withStoreRetries } from "../wal/data-objects.ts";
+import { withStoreRetries } from "../blobstore/conditional-write.ts";
+import { DEFAULT_STORE_RETRY, type StoreRetryOptions } from "../wal/data-objects.ts";
 import { BackupConfigError, BackupIndexContendedError, BackupIndexCorruptError } from "./errors.ts";
 
 export const BACKUP_INDEX_FORMAT_VERSION = 1;

@@ -24,7 +24,8 @@ import {
 } from "../restore/restore.ts";
 import type { Clock, Logger } from "../runtime.ts";
 import { silentLogger } from "../runtime.ts";
-import { sha256Hex, withStoreRetries } from "../wal/data-objects.ts";
+import { withStoreRetries } from "../blobstore/conditional-write.ts";
+import { sha256Hex } from "../wal/data-objects.ts";
 import { decodeBackupManifest } from "./archiver.ts";
 import { type BackupEntry, type IndexStoreOptions, readBackupIndex, storeRetryOf } from "./backup-index.ts";
 import {

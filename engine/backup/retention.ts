@@ -21,7 +21,7 @@ import {
   type Random,
   silentLogger,
 } from "../runtime.ts";
-import { withStoreRetries } from "../wal/data-objects.ts";
+import { withStoreRetries } from "../blobstore/conditional-write.ts";
 import {
   type BackupEntry,
   type BackupIndex,

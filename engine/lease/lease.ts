@@ -27,11 +27,12 @@
  */
 import type { BlobStore, VersionToken } from "../blobstore/blob-store.ts";
 import {
-  AmbiguousWriteError,
-  PreconditionFailedError,
-  RateLimitedError,
-  TransientError,
-} from "../blobstore/errors.ts";
+  conditionalWrite,
+  resolveRetry,
+  type RetryPolicy,
+  SMALL_OBJECT_RETRY,
+  withStoreRetries,
+} from "../blobstore/conditional-write.ts";
 import { FencedError } from "../manifest/errors.ts";
 import {
   fenceStamp,
@@ -169,7 +170,7 @@ export class Lease {
   private readonly seams: LeaseSeams;
   private readonly logger: Logger;
   private readonly faults: FaultPoints;
-  private readonly retry: ManifestRetryOptions;
+  private readonly retry: RetryPolicy;
   private held: Held | null = null;
   private lost: FencedError | null = null;
   private renewing: Promise<void> | null = null;
@@ -182,7 +183,7 @@ export class Lease {
     this.seams = { ...realLeaseSeams, ...options.seams };
     this.logger = options.logger ?? silentLogger;
     this.faults = options.faults ?? noFaults;
-    this.retry = { ...options.retry, clock: options.clock };
+    this.retry = resolveRetry({ ...options.retry, clock: options.clock }, SMALL_OBJECT_RETRY);
     assert(this.ttlMs > 0 && this.renewMarginMs < this.ttlMs, "renewMarginMs must be below ttlMs");
   }
 
@@ -371,60 +372,30 @@ export class Lease {
   }
 
   private async readLease(): Promise<Held | null> {
-    const object = await this.withRetries(() => this.options.store.get(this.options.key));
+    const object = await withStoreRetries(this.retry, () => this.options.store.get(this.options.key));
     if (!object) return null;
     return { record: decodeLease(object.bytes, this.options.key), version: object.version };
   }
 
   /**
    * Writes `record` if the lease object is still at `expected` (null: absent). Returns the new
-   * version, or null if the precondition failed. An ambiguous write is resolved by reading back.
+   * version, or null if the precondition failed (another writer moved the lease). An ambiguous
+   * write is resolved by reading back (conditional-write.ts).
    */
   private async conditionalWrite(
     record: LeaseRecord,
     expected: VersionToken | null,
   ): Promise<VersionToken | null> {
-    const { store, key } = this.options;
-    const bytes = encodeLease(record);
-    const precondition = expected === null ? { ifNoneMatch: true as const } : { ifMatch: expected };
-    let ambiguousBefore = false;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.withRetries(() => store.put(key, bytes, precondition));
-      } catch (error) {
-        const refused = error instanceof PreconditionFailedError;
-        if (!refused && !(error instanceof AmbiguousWriteError)) throw error;
-        if (refused && !ambiguousBefore) return null;
-        // An earlier attempt may have landed (even late, failing this one's precondition).
-        ambiguousBefore = true;
-        const current = await this.withRetries(() => store.get(key));
-        if (current && sameBytes(current.bytes, bytes)) return current.version;
-        if (refused) return null;
-        const unchanged = current === null ? expected === null : current.version === expected;
-        if (!unchanged) return null;
-        if (attempt >= 6) throw error;
-      }
-    }
+    const outcome = await conditionalWrite(
+      this.options.store,
+      {
+        key: this.options.key,
+        bytes: encodeLease(record),
+        precondition: expected === null ? { ifNoneMatch: true } : { ifMatch: expected },
+        kind: "compare-and-swap",
+      },
+      this.retry,
+    );
+    return outcome.landed ? outcome.version : null;
   }
-
-  private async withRetries<T>(work: () => Promise<T>): Promise<T> {
-    let waitMs = this.retry.backoffBaseMs ?? 250;
-    const attemptsMax = this.retry.attemptsMax ?? 6;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work();
-      } catch (error) {
-        const retryable = error instanceof RateLimitedError || error instanceof TransientError;
-        if (!retryable || attempt >= attemptsMax) throw error;
-        await this.options.clock.sleepMs(waitMs);
-        waitMs = Math.min(waitMs * 2, this.retry.backoffMaxMs ?? 4_000);
-      }
-    }
-  }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
-  return true;
 }

@@ -18,7 +18,8 @@ import {
   type RetentionResult,
 } from "../../engine/backup/index.ts";
 import { manifestKey } from "../../engine/manifest/manifest.ts";
-import { DEFAULT_STORE_RETRY, withStoreRetries } from "../../engine/wal/data-objects.ts";
+import { withStoreRetries } from "../../engine/blobstore/conditional-write.ts";
+import { DEFAULT_STORE_RETRY } from "../../engine/wal/data-objects.ts";
 import { noFaults } from "../../engine/runtime.ts";
 import { BackupOracle } from "../../invariants/backup.ts";
 import { type BlobStoreOptions, resolveBlobStoreOptions, SimBlobStore } from "../../sim/blob-store.ts";
