@@ -15,9 +15,11 @@
 import type { BlobStore } from "../../engine/blobstore/blob-store.ts";
 import { AccessError } from "../../engine/blobstore/errors.ts";
 import { commitFenced } from "../../engine/lease/fenced-commit.ts";
-import { Lease, LockedError } from "../../engine/lease/lease.ts";
+import { LockedError } from "../../engine/lease/lease.ts";
 import { casManifest, readManifest } from "../../engine/manifest/cas.ts";
 import { FencedError, ManifestConflictError } from "../../engine/manifest/errors.ts";
+import { manifestKey as manifestKeyOf } from "../../engine/manifest/manifest.ts";
+import { openLease } from "../../engine/node/open-lease.ts";
 import type { Clock } from "../../engine/runtime.ts";
 import type { Tally } from "./lease-commit-probe.ts";
 
@@ -78,7 +80,7 @@ export async function runE1LeaseProbe(options: E1ProbeOptions): Promise<E1Report
   };
   for (let iteration = 0; iteration < options.iterations; iteration++) {
     try {
-      await e1Iteration(options, report, `${options.runPrefix}e1-${iteration}/`);
+      await e1Iteration(options, report, `${options.runPrefix}e1-${iteration}`);
     } catch (error) {
       if (error instanceof AccessError) throw error;
       report.errors += 1;
@@ -90,13 +92,12 @@ export async function runE1LeaseProbe(options: E1ProbeOptions): Promise<E1Report
 
 async function e1Iteration(options: E1ProbeOptions, report: E1Report, prefix: string): Promise<void> {
   const { store, clock } = options;
-  const key = `${prefix}lease`;
-  const manifestKey = `${prefix}manifest`;
+  const manifestKey = manifestKeyOf(prefix);
+  // The lease as a deployment opens it (engine/node), keys derived from the prefix.
   const lease = (holder: string) =>
-    new Lease({
+    openLease({
       store,
-      key,
-      manifestKey,
+      prefix,
       dbId: "e1-probe",
       holder,
       clock,

@@ -15,12 +15,12 @@ import {
 import { FencedError, ManifestConflictError } from "../manifest/errors.ts";
 import type { Manifest } from "../manifest/manifest.ts";
 import { assert, type FaultPoints, noFaults } from "../runtime.ts";
-import type { Lease } from "./lease.ts";
+import type { WriterLease } from "./writer-lease.ts";
 
 export interface FencedCommitOptions {
   store: BlobStore;
   manifestKey: string;
-  lease: Lease;
+  lease: WriterLease;
   retry?: ManifestRetryOptions;
   faults?: FaultPoints;
 }

@@ -42,6 +42,9 @@ import {
 } from "../manifest/cas.ts";
 import { assert, type Clock, type FaultPoints, type Logger, noFaults, silentLogger } from "../runtime.ts";
 import { decodeLease, encodeLease, LEASE_FORMAT_VERSION, type LeaseRecord } from "./lease-record.ts";
+import type { Acquired, WriterLease } from "./writer-lease.ts";
+
+export type { Acquired, WriterLease } from "./writer-lease.ts";
 
 /** Someone else holds the lease and it has not expired. */
 export class LockedError extends Error {
@@ -144,13 +147,6 @@ export interface LeaseOptions {
   seams?: Partial<LeaseSeams>;
 }
 
-export interface Acquired {
-  fencingToken: number;
-  /** The manifest state to serve and to commit on. */
-  manifest: VersionedManifest;
-  tookOver: boolean;
-}
-
 export const LEASE_FAULT_POINTS = [
   {
     name: "lease.after-acquire-before-stamp",
@@ -162,7 +158,7 @@ export const LEASE_FAULT_POINTS = [
 
 type Held = { record: LeaseRecord; version: VersionToken };
 
-export class Lease {
+export class Lease implements WriterLease {
   private readonly ttlMs: number;
   private readonly takeoverGraceMs: number;
   private readonly renewMarginMs: number;

@@ -200,6 +200,9 @@ export const realRestoreStrategy: RestoreStrategy = {
   finishWalFiles: extendWalFiles,
 };
 
+/** The restorer role: restore a manifest onto a local disk. restoreDatabase is the engine's. */
+export type Restorer = (options: RestoreOptions) => Promise<RestoreResult>;
+
 export async function restoreDatabase(options: RestoreOptions): Promise<RestoreResult> {
   const { store, manifest, driver, disk, dir, clock } = options;
   const logger = options.logger ?? silentLogger;

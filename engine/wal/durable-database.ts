@@ -25,11 +25,26 @@ export interface DurableDatabaseOptions {
   idleFlushMs?: number;
 }
 
+/**
+ * The committer role: what a request path holds to write and read the database durably.
+ * DurableDatabase is the engine's; another engine's can stand in behind this interface.
+ */
+export interface Committer {
+  readonly mode: DurabilityMode;
+  /** Applies the rows as one transaction; resolves when the mode allows the ack. */
+  write(rows: readonly Row[]): Promise<void>;
+  readRows(): Promise<Row[]>;
+  /** Makes everything written so far durable. */
+  flush(): Promise<CommitOutcome>;
+  /** SIGTERM: flush what was acked early, then stop. */
+  terminate(): Promise<void>;
+}
+
 export class DatabaseClosedError extends Error {
   override name = "DatabaseClosedError";
 }
 
-export class DurableDatabase {
+export class DurableDatabase implements Committer {
   private closed = false;
   private idleFlushArmed = false;
   private readonly faults: FaultPoints;

@@ -7,11 +7,8 @@
  * boots on it: its rows must equal the first writer's byte for byte.
  */
 import { AutoBackup } from "../../engine/backup/auto-backup.ts";
-import { fenceStamp, readManifest, type VersionedManifest } from "../../engine/manifest/cas.ts";
-import { restoreDatabase } from "../../engine/restore/restore.ts";
+import { openWriter } from "../../engine/node/open-writer.ts";
 import { noFaults } from "../../engine/runtime.ts";
-import { DurableDatabase } from "../../engine/wal/durable-database.ts";
-import { WalShipper } from "../../engine/wal/shipper.ts";
 import { encodeRowValue, firstDifference } from "../../invariants/durability.ts";
 import { localDiskFor } from "../../sim/local-disk.ts";
 import type { SimProcess } from "../../sim/process.ts";
@@ -37,24 +34,6 @@ async function bootAutoBackedWriter(
   bw: BackupWorld,
 ): Promise<{ node: WriterNode; auto: AutoBackup }> {
   const client = bw.primary.client(process);
-  const retry = { clock: process.clock };
-  const current = await readManifest(client, PRIMARY_MANIFEST_KEY, retry);
-  const stamped: VersionedManifest = await fenceStamp(client, PRIMARY_MANIFEST_KEY, {
-    fencingToken: (current?.manifest.fencingToken ?? 0) + 1,
-    writerId: process.name,
-    dbId: DB_ID,
-    retry,
-  });
-  const disk = localDiskFor(process);
-  const restored = await restoreDatabase({
-    store: client,
-    manifest: stamped.manifest,
-    driver: driverFor(process, bw.config, bw.seams),
-    disk,
-    dir: DATA_DIR,
-    clock: process.clock,
-    logger: process,
-  });
   const auto = new AutoBackup({
     target: { store: bw.cold.client(process), backupPrefix: BACKUP_PREFIX },
     source: client,
@@ -64,35 +43,30 @@ async function bootAutoBackedWriter(
     logger: process,
     seams: bw.seams.backup ?? {},
   });
-  const shipper = await WalShipper.open({
+  const opened = await openWriter({
     store: client,
     prefix: DB_PREFIX,
-    manifestKey: PRIMARY_MANIFEST_KEY,
+    dbId: DB_ID,
     writerId: process.name,
-    fencingToken: stamped.manifest.fencingToken,
-    base: stamped,
-    db: restored.db,
-    disk,
-    dir: DATA_DIR,
     clock: process.clock,
     logger: process,
-    compactAtBytes: bw.config.compactAtBytes,
-    commitIntervalMs: bw.config.commitIntervalMs,
-    strategy: bw.seams.wal ?? {},
-    onCommitted: auto.onCommitted,
-  });
-  const durable = new DurableDatabase(restored.db, shipper, {
-    mode: "strict",
-    clock: process.clock,
-    logger: process,
+    database: { driver: driverFor(process, bw.config, bw.seams), disk: localDiskFor(process), dir: DATA_DIR },
+    takeover: { kind: "fence-stamp", attemptsMax: 1 },
+    wal: {
+      compactAtBytes: bw.config.compactAtBytes,
+      commitIntervalMs: bw.config.commitIntervalMs,
+      strategy: bw.seams.wal ?? {},
+      onCommitted: auto.onCommitted,
+    },
+    durability: { mode: "strict" },
   });
   return {
     node: {
       process,
-      durable,
-      fencingToken: stamped.manifest.fencingToken,
-      peakBufferedBytes: restored.peakBufferedBytes,
-      bufferBoundBytes: restored.bufferBoundBytes,
+      durable: opened.durable,
+      fencingToken: opened.fencingToken,
+      peakBufferedBytes: opened.peakBufferedBytes,
+      bufferBoundBytes: opened.bufferBoundBytes,
     },
     auto,
   };

@@ -5,15 +5,9 @@
  * which acked commit survived, which is all the lease properties need.
  */
 import type { BlobStore } from "../../engine/blobstore/blob-store.ts";
-import {
-  type Acquired,
-  commitFenced,
-  Lease,
-  leaseKey,
-  type LeaseOptions,
-  type LeaseSeams,
-} from "../../engine/lease/index.ts";
+import { type Acquired, commitFenced, leaseKey } from "../../engine/lease/index.ts";
 import { type Manifest, manifestKey, type VersionedManifest } from "../../engine/manifest/index.ts";
+import { type LeaseTuning, openLease, type WriterLease } from "../../engine/node/index.ts";
 import type { FaultPoints } from "../../engine/runtime.ts";
 import { checkSingleWriter } from "../../invariants/single-writer.ts";
 import { SingleWriterTap } from "../../invariants/single-writer-tap.ts";
@@ -58,14 +52,10 @@ export class LeaseWorld {
   }
 
   /** A lease for `process` with the engine defaults, the variant's seams, then `overrides`. */
-  lease(
-    process: SimProcess,
-    overrides: Partial<Omit<LeaseOptions, "seams">> & { seams?: Partial<LeaseSeams> } = {},
-  ): Lease {
-    return new Lease({
+  lease(process: SimProcess, overrides: LeaseTuning = {}): WriterLease {
+    return openLease({
       store: this.client(process),
-      key: this.leaseKey,
-      manifestKey: this.manifestKey,
+      prefix: PREFIX,
       dbId: DB_ID,
       holder: process.name,
       clock: process.clock,
@@ -80,7 +70,7 @@ export class LeaseWorld {
   /** Commits one toy WAL range of `bytes` on `base` under `lease`; records the ack. */
   async commit(
     process: SimProcess,
-    lease: Lease,
+    lease: WriterLease,
     base: VersionedManifest,
     bytes: number,
     faults?: FaultPoints,
@@ -119,7 +109,7 @@ export class LeaseWorld {
   /** Acquires then commits `commits` ranges, pausing `gapMs()` between them. */
   async writerSession(
     process: SimProcess,
-    lease: Lease,
+    lease: WriterLease,
     commits: number,
     gapMs: () => number,
     faults?: FaultPoints,

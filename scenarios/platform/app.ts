@@ -17,19 +17,14 @@
  * durable watermark (a write is flushed once a commit of its instance covered its LSN), which
  * instance was fenced while holding unflushed acked writes, and which died without grace.
  */
-import { Lease } from "../../engine/lease/index.ts";
-import { leaseKey } from "../../engine/lease/lease-record.ts";
-import { readManifest } from "../../engine/manifest/cas.ts";
-import { manifestKey } from "../../engine/manifest/manifest.ts";
-import { restoreDatabase } from "../../engine/restore/restore.ts";
+import type { WriterLease } from "../../engine/lease/writer-lease.ts";
+import { openWriter } from "../../engine/node/open-writer.ts";
 import type { Logger } from "../../engine/runtime.ts";
-import { noFaults } from "../../engine/runtime.ts";
 import {
-  DurableDatabase,
+  type DurableDatabase,
   type DurabilityMode,
   IDLE_FLUSH_MS_DEFAULT,
 } from "../../engine/wal/durable-database.ts";
-import { WalShipper } from "../../engine/wal/shipper.ts";
 import type { WriteRecord } from "../../invariants/durability.ts";
 import type { SingleWriterTap } from "../../invariants/single-writer-tap.ts";
 import type { SimBlobStore } from "../../sim/blob-store.ts";
@@ -75,7 +70,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
 };
 
 interface Running {
-  lease: Lease;
+  lease: WriterLease;
   durable: DurableDatabase;
   /** Relaxed-acked writes not yet covered by a commit of this instance, with their LSN. */
   unflushed: Array<{ record: WriteRecord; lsn: number }>;
@@ -120,65 +115,46 @@ export class DbApp implements PlatformApp<AppRequest, string> {
   async boot(instance: Instance): Promise<void> {
     const process = instance.process;
     const { prefix, dbId, wal } = this.config;
-    const client = seamedStore(this.seams.blobstore, this.store.client(process));
-    const logger = this.loggerFor(instance);
-    const early = await readManifest(client, manifestKey(prefix), { clock: instance.clock });
-    const lease = new Lease({
-      store: client,
-      key: leaseKey(prefix),
-      manifestKey: manifestKey(prefix),
-      dbId,
-      holder: process.name,
-      clock: instance.clock,
-      logger,
-      ttlMs: LEASE_TTL_MS,
-      renewMarginMs: RENEW_MARGIN_MS,
-      takeoverGraceMs: TAKEOVER_GRACE_MS,
-      seams: this.seams.lease,
-    });
-    const acquired = await lease.acquire(early);
-    instance.mark("leaseMs");
-    const disk = localDiskFor(process);
-    const driver = driverFor(process, wal, this.seams);
-    const restored = await restoreDatabase({
-      store: client,
-      manifest: acquired.manifest.manifest,
-      driver,
-      disk,
-      dir: DATA_DIR,
-      clock: instance.clock,
-      logger,
-      chunkBytes: wal.chunkBytes,
-      parallelism: wal.parallelism,
-      strategy: this.seams.restore ?? {},
-    });
-    instance.mark("restoreMs");
-    await instance.clock.sleepMs(Math.round(process.rng.logNormal(this.config.dbOpenMs, 0.1)));
-    const shipper = await WalShipper.open({
-      store: client,
+    const opened = await openWriter({
+      store: seamedStore(this.seams.blobstore, this.store.client(process)),
       prefix,
-      manifestKey: manifestKey(prefix),
+      dbId,
       writerId: process.name,
-      fencingToken: acquired.fencingToken,
-      base: acquired.manifest,
-      db: restored.db,
-      disk,
-      dir: DATA_DIR,
       clock: instance.clock,
-      faults: noFaults,
-      logger,
-      compactAtBytes: wal.compactAtBytes,
-      commitIntervalMs: wal.commitIntervalMs,
-      strategy: this.seams.wal ?? {},
+      logger: this.loggerFor(instance),
+      database: { driver: driverFor(process, wal, this.seams), disk: localDiskFor(process), dir: DATA_DIR },
+      takeover: {
+        kind: "lease",
+        readManifestEarly: true,
+        options: {
+          ttlMs: LEASE_TTL_MS,
+          renewMarginMs: RENEW_MARGIN_MS,
+          takeoverGraceMs: TAKEOVER_GRACE_MS,
+          seams: this.seams.lease,
+        },
+      },
+      restore: {
+        chunkBytes: wal.chunkBytes,
+        parallelism: wal.parallelism,
+        strategy: this.seams.restore ?? {},
+      },
+      wal: {
+        compactAtBytes: wal.compactAtBytes,
+        commitIntervalMs: wal.commitIntervalMs,
+        strategy: this.seams.wal ?? {},
+      },
+      durability: { mode: this.config.mode, idleFlushMs: this.idleFlushMs },
+      onPhase: async (phase) => {
+        if (phase === "taken") instance.mark("leaseMs");
+        if (phase === "restored") {
+          instance.mark("restoreMs");
+          await instance.clock.sleepMs(Math.round(process.rng.logNormal(this.config.dbOpenMs, 0.1)));
+        }
+        if (phase === "opened") instance.mark("openMs");
+      },
     });
-    const durable = new DurableDatabase(restored.db, shipper, {
-      mode: this.config.mode,
-      clock: instance.clock,
-      logger,
-      idleFlushMs: this.idleFlushMs,
-    });
-    instance.mark("openMs");
-    this.running.set(instance, { lease, durable, unflushed: [] });
+    const lease = opened.lease!;
+    this.running.set(instance, { lease, durable: opened.durable, unflushed: [] });
     if (this.config.heartbeatMs !== null) this.heartbeat(instance, lease, this.config.heartbeatMs);
   }
 
@@ -238,7 +214,7 @@ export class DbApp implements PlatformApp<AppRequest, string> {
     };
   }
 
-  private heartbeat(instance: Instance, lease: Lease, everyMs: number): void {
+  private heartbeat(instance: Instance, lease: WriterLease, everyMs: number): void {
     void (async () => {
       for (;;) {
         await instance.clock.sleepMs(everyMs);

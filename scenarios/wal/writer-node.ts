@@ -7,13 +7,12 @@
 import type { BlobStore } from "../../engine/blobstore/blob-store.ts";
 import type { DatabaseDriver, Row } from "../../engine/db/database.ts";
 import { modelDatabaseDriver } from "../../engine/db/model/model-database.ts";
-import { fenceStamp, readManifest, type VersionedManifest } from "../../engine/manifest/cas.ts";
-import { FencedError } from "../../engine/manifest/errors.ts";
+import { readManifest } from "../../engine/manifest/cas.ts";
 import { manifestKey } from "../../engine/manifest/manifest.ts";
+import { openWriter } from "../../engine/node/open-writer.ts";
 import { restoreDatabase } from "../../engine/restore/restore.ts";
 import type { FaultPoints } from "../../engine/runtime.ts";
-import { DurableDatabase, type DurabilityMode } from "../../engine/wal/durable-database.ts";
-import { WalShipper } from "../../engine/wal/shipper.ts";
+import type { DurableDatabase, DurabilityMode } from "../../engine/wal/durable-database.ts";
 import type { SimBlobStore } from "../../sim/blob-store.ts";
 import { localDiskFor } from "../../sim/local-disk.ts";
 import type { SimProcess } from "../../sim/process.ts";
@@ -69,7 +68,7 @@ export interface WriterTaps {
   driver?: (driver: DatabaseDriver) => DatabaseDriver;
 }
 
-/** Take the database over in `process` and open it for writes. */
+/** Take the database over in `process` (a bare fence stamp, no lease) and open it for writes. */
 export async function bootWriter(
   process: SimProcess,
   store: SimBlobStore,
@@ -79,63 +78,39 @@ export async function bootWriter(
   taps: WriterTaps = {},
 ): Promise<WriterNode> {
   const plainClient = store.client(process);
-  const client = taps.client ? taps.client(plainClient) : plainClient;
-  const key = manifestKey(DB_PREFIX);
-  const retry = { clock: process.clock };
-  let stamped: VersionedManifest | null = null;
-  for (let attempt = 0; stamped === null; attempt++) {
-    const current = await readManifest(client, key, retry);
-    const fencingToken = (current?.manifest.fencingToken ?? 0) + 1;
-    try {
-      stamped = await fenceStamp(client, key, { fencingToken, writerId: process.name, dbId: DB_ID, retry });
-    } catch (error) {
-      if (!(error instanceof FencedError) || attempt >= 5) throw error;
-    }
-  }
-  const disk = localDiskFor(process);
   const plainDriver = driverFor(process, config, seams);
-  const driver = taps.driver ? taps.driver(plainDriver) : plainDriver;
-  const restored = await restoreDatabase({
-    store: client,
-    manifest: stamped.manifest,
-    driver,
-    disk,
-    dir: DATA_DIR,
-    clock: process.clock,
-    logger: process,
-    chunkBytes: config.chunkBytes,
-    parallelism: config.parallelism,
-    strategy: seams.restore ?? {},
-  });
-  const shipper = await WalShipper.open({
-    store: client,
+  const opened = await openWriter({
+    store: taps.client ? taps.client(plainClient) : plainClient,
     prefix: DB_PREFIX,
-    manifestKey: key,
+    dbId: DB_ID,
     writerId: process.name,
-    fencingToken: stamped.manifest.fencingToken,
-    base: stamped,
-    db: restored.db,
-    disk,
-    dir: DATA_DIR,
     clock: process.clock,
-    faults,
     logger: process,
-    compactAtBytes: config.compactAtBytes,
-    commitIntervalMs: config.commitIntervalMs,
-    strategy: seams.wal ?? {},
-  });
-  const durable = new DurableDatabase(restored.db, shipper, {
-    mode: config.mode,
-    clock: process.clock,
     faults,
-    logger: process,
+    database: {
+      driver: taps.driver ? taps.driver(plainDriver) : plainDriver,
+      disk: localDiskFor(process),
+      dir: DATA_DIR,
+    },
+    takeover: { kind: "fence-stamp", attemptsMax: 6 },
+    restore: {
+      chunkBytes: config.chunkBytes,
+      parallelism: config.parallelism,
+      strategy: seams.restore ?? {},
+    },
+    wal: {
+      compactAtBytes: config.compactAtBytes,
+      commitIntervalMs: config.commitIntervalMs,
+      strategy: seams.wal ?? {},
+    },
+    durability: { mode: config.mode },
   });
   return {
     process,
-    durable,
-    fencingToken: stamped.manifest.fencingToken,
-    peakBufferedBytes: restored.peakBufferedBytes,
-    bufferBoundBytes: restored.bufferBoundBytes,
+    durable: opened.durable,
+    fencingToken: opened.fencingToken,
+    peakBufferedBytes: opened.peakBufferedBytes,
+    bufferBoundBytes: opened.bufferBoundBytes,
   };
 }
 
