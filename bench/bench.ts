@@ -3,14 +3,10 @@ import { blobstoreBench } from "./blobstore.ts";
 import { kernelBench } from "./kernel.ts";
 import { scenarioBench } from "./scenarios.ts";
 import { walBench } from "./wal.ts";
-import { soakBench } from "../scenarios/platform/soak-bench.ts";
+import type { Bench } from "./figures.ts";
+import { soakBench } from "./soak.ts";
 
-export type BenchFigures = Record<string, number | string>;
-
-export interface Bench {
-  name: string;
-  run(): Promise<BenchFigures>;
-}
+export type { Bench, BenchFigures } from "./figures.ts";
 
 export const allBenches: readonly Bench[] = [
   { name: "kernel", run: kernelBench },

@@ -7,7 +7,7 @@ import { performance } from "node:perf_hooks";
 import { PreconditionFailedError, RateLimitedError } from "../engine/blobstore/errors.ts";
 import { SimBlobStore } from "../sim/blob-store.ts";
 import { World } from "../sim/world.ts";
-import type { BenchFigures } from "./bench.ts";
+import type { BenchFigures } from "./figures.ts";
 
 const PROCESSES = 50;
 const OPS_PER_PROCESS = 400;

@@ -4,7 +4,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { World } from "../sim/world.ts";
-import type { BenchFigures } from "./bench.ts";
+import type { BenchFigures } from "./figures.ts";
 
 const EVENTS = 200_000;
 const PROCESSES = 100;

@@ -1,7 +1,7 @@
 /** Seeds per second and simulated seconds per wall second for scenarios, in this thread. */
 import { performance } from "node:perf_hooks";
 import { runSeed } from "../harness/run-seed.ts";
-import type { BenchFigures } from "./bench.ts";
+import type { BenchFigures } from "./figures.ts";
 
 /** Measure `seeds` seeds of one scenario; keys are prefixed with `prefix`. */
 export async function measureScenario(

@@ -2,7 +2,7 @@
  * WAL crash scenario throughput (E2B-1): seeds per second and simulated seconds per wall second
  * of wal.e2b-kill-points, in this thread.
  */
-import type { BenchFigures } from "./bench.ts";
+import type { BenchFigures } from "./figures.ts";
 import { measureScenario } from "./scenarios.ts";
 
 const SEEDS = 40;

@@ -6,7 +6,13 @@
  * percentiles come from experiments.exp1-latency-floor when it ran: a thousand commits a profile,
  * where the placement scenario's own fifteen make p99 and p999 both its slowest commit.
  */
-import type { ScenarioEvidence } from "./evidence.ts";
+/** What placement reads of a scenario's evidence (evidence.ts's ScenarioEvidence has these). */
+export interface ScenarioFigures {
+  id: string;
+  seeds: number;
+  metrics: Record<string, { median: number }>;
+  labels: Record<string, string>;
+}
 
 export const PLACEMENT_SCENARIO = "experiments.placement";
 export const LATENCY_FLOOR_SCENARIO = "experiments.exp1-latency-floor";
@@ -24,7 +30,7 @@ export interface PlacementRow {
   backend: string;
 }
 
-export function placementRows(scenarios: readonly ScenarioEvidence[]): PlacementRow[] {
+export function placementRows(scenarios: readonly ScenarioFigures[]): PlacementRow[] {
   const placement = scenarios.find((s) => s.id === PLACEMENT_SCENARIO);
   if (!placement || placement.seeds === 0) return [];
   const median = (name: string) => placement.metrics[name]?.median ?? null;

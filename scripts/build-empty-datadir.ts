@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { gunzipSync, gzipSync } from "fflate";
-import { EMPTY_DATADIR_FILE as EMPTY_DATADIR_PATH } from "../fixtures/pglite/empty-datadir.ts";
+import { EMPTY_DATADIR_FILE as EMPTY_DATADIR_PATH } from "../scenarios/pglite/empty-datadir.ts";
 import { DataDir } from "../engine/db/pglite/data-dir.ts";
 import { readTar } from "../engine/db/pglite/tar.ts";
 import { parseLsn, walSegmentName, WAL_PAGE_BYTES, WAL_SEGMENT_BYTES } from "../engine/db/pglite/lsn.ts";

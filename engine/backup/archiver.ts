@@ -16,7 +16,7 @@
  */
 import type { BlobStore } from "../blobstore/blob-store.ts";
 import { AmbiguousWriteError, PreconditionFailedError } from "../blobstore/errors.ts";
-import { decodeManifest, type Manifest } from "../manifest/manifest.ts";
+import { decodeManifest } from "../manifest/manifest.ts";
 import {
   type Clock,
   type FaultPoints,
@@ -295,19 +295,4 @@ export class ColdArchiver {
 
 function sameEntry(a: BackupEntry, b: BackupEntry): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** The manifest a backup holds, as the primary had it. */
-export function decodeBackupManifest(bytes: Uint8Array, entry: BackupEntry): Manifest {
-  if (bytes.length !== entry.manifest.bytes)
-    throw new BackupSizeMismatchError(entry.manifest.key, bytes.length, entry.manifest.bytes);
-  if (sha256Hex(bytes) !== entry.manifest.sha256)
-    throw new BackupIntegrityError(entry.manifest.key, "sha256 differs from the index's");
-  const manifest = decodeManifest(bytes, entry.manifest.key);
-  if (manifest.commitSeq !== entry.commitSeq || manifest.fencingToken !== entry.fencingToken)
-    throw new BackupIntegrityError(
-      entry.manifest.key,
-      `is commit ${manifest.commitSeq}, the index says ${entry.commitSeq}`,
-    );
-  return manifest;
 }

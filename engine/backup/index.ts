@@ -2,6 +2,7 @@
 export * from "./archiver.ts";
 export * from "./auto-backup.ts";
 export * from "./backup-index.ts";
+export * from "./backup-manifest.ts";
 export * from "./errors.ts";
 export * from "./fault-points.ts";
 export * from "./restore-from-backup.ts";

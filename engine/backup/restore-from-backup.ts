@@ -26,7 +26,7 @@ import type { Clock, Logger } from "../runtime.ts";
 import { silentLogger } from "../runtime.ts";
 import { withStoreRetries } from "../blobstore/conditional-write.ts";
 import { sha256Hex } from "../wal/data-objects.ts";
-import { decodeBackupManifest } from "./archiver.ts";
+import { decodeBackupManifest } from "./backup-manifest.ts";
 import { type BackupEntry, type IndexStoreOptions, readBackupIndex, storeRetryOf } from "./backup-index.ts";
 import {
   BackupIntegrityError,

@@ -16,7 +16,7 @@
  */
 import type { DatabaseDriver } from "../../engine/db/database.ts";
 import { pgliteDatabaseDriver } from "../../engine/db/pglite/pglite-database.ts";
-import { emptyDataDir } from "../../fixtures/pglite/empty-datadir.ts";
+import { emptyDataDir } from "./empty-datadir.ts";
 import { DEFAULT_ALLOWED_CALLERS, runVirtualized } from "../../sim/sanitizer.ts";
 import type { World } from "../../sim/world.ts";
 import type { Seams } from "../seams.ts";

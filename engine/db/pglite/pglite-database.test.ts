@@ -6,7 +6,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { MemfsFrontendFS } from "@electric-sql/pglite/memfs-frontend";
 import { describe, expect, it } from "vitest";
-import { emptyDataDir } from "../../../fixtures/pglite/empty-datadir.ts";
+import { emptyDataDir } from "../../../scenarios/pglite/empty-datadir.ts";
 import { memoryDisk } from "../../../sim/local-disk.ts";
 import { DataDirCorruptError, WalUnavailableError } from "../database.ts";
 import { joinPath, type LocalDisk } from "../local-disk.ts";

@@ -3,14 +3,15 @@
  * counts by class, modeled monthly cost) with the wall time and the simulated/wall ratio.
  * `npx blobsim bench` shows them as `soak_*` lines.
  */
-import { runSeed } from "../../harness/run-seed.ts";
+import { runSeed } from "../harness/run-seed.ts";
+import type { BenchFigures } from "./figures.ts";
 
 export const SOAK_BENCH_SEED = 0;
 
-export async function soakBench(): Promise<Record<string, number | string>> {
+export async function soakBench(): Promise<BenchFigures> {
   const run = await runSeed("platform.e5-soak-72h", SOAK_BENCH_SEED);
   const { result } = run;
-  const figures: Record<string, number | string> = {
+  const figures: BenchFigures = {
     soak_status: result.status,
     soak_seed: SOAK_BENCH_SEED,
     soak_events: result.events,
