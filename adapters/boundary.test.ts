@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { importsOf } from "../scripts/import-graph.ts";
 
 const adaptersDir = dirname(fileURLToPath(import.meta.url));
 const repositoryDir = resolve(adaptersDir, "..");
@@ -26,9 +27,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 function offendingImports(file: string, source: string): string[] {
-  const specifiers = [
-    ...source.matchAll(/(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g),
-  ].map((match) => match[1] ?? match[2]!);
+  const specifiers = importsOf(file, source).map((site) => site.specifier);
   return specifiers
     .filter((specifier) => specifier.startsWith("."))
     .filter((specifier) => {

@@ -1,11 +1,14 @@
 /**
  * engine/ is production code: it must stand alone. It may import node built-ins, npm packages
  * and other engine/ files, never the simulation, scenarios, fixtures, invariants, reports or CLI.
+ * Imports are read with the TypeScript compiler API (scripts/import-graph.ts): static, type-only,
+ * side-effect, re-export, dynamic `import()`, `import("…")` types and `require` all count.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { importsOf as importSites } from "../scripts/import-graph.ts";
 
 const engineDir = dirname(fileURLToPath(import.meta.url));
 const FORBIDDEN_DIRECT =
@@ -20,10 +23,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 function importsOf(source: string): string[] {
-  const specifiers = [
-    ...source.matchAll(/(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g),
-  ];
-  return specifiers.map((match) => match[1] ?? match[2]!);
+  return importSites("engine-file.ts", source).map((site) => site.specifier);
 }
 
 describe("engine boundary", () => {
@@ -55,10 +55,20 @@ describe("engine boundary", () => {
     expect(offences).toEqual([]);
   });
 
-  it("the checker catches an offending import", () => {
+  it("the checker catches an offending import of every kind", () => {
     expect(importsOf('import { World } from "../sim/world.ts";')).toEqual(["../sim/world.ts"]);
     expect(importsOf('const x = await import("../../scenarios/index.ts")')).toEqual([
       "../../scenarios/index.ts",
     ]);
+    expect(importsOf('import "../sim/sanitizer.ts";')).toEqual(["../sim/sanitizer.ts"]);
+    expect(importsOf('import type { Seams } from "../scenarios/seams.ts";')).toEqual([
+      "../scenarios/seams.ts",
+    ]);
+    expect(importsOf('const fx = require("../fixtures/forensic/index.ts");')).toEqual([
+      "../fixtures/forensic/index.ts",
+    ]);
+    expect(importsOf('type W = import("../sim/world.ts").World;')).toEqual(["../sim/world.ts"]);
+    // A string that only looks like a path is no import.
+    expect(importsOf('const note = "see ../sim/world.ts";')).toEqual([]);
   });
 });
