@@ -1,10 +1,11 @@
-import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { createRunner, runOrdered } from "../harness/pool.ts";
 import type { SeedResult } from "../harness/result.ts";
 import { selectSeeds } from "../harness/seeds.ts";
 import type { SeedTask } from "../harness/worker.ts";
+import { seedRanges } from "../reports/evidence.ts";
 import { junitXml } from "../reports/junit.ts";
+import type { RunPlan } from "../reports/run-json.ts";
 import {
   checkVariant,
   defaultJobs,
@@ -20,6 +21,7 @@ import {
 } from "./args.ts";
 import { metricsTables } from "./metrics-table.ts";
 import { failLine, progress } from "./output.ts";
+import { checkOutputFile, writeOutputFile } from "./output-files.ts";
 
 export const runHelp = `blobsim run [SCENARIO...] [--lane sim|pglite|all] [--criteria ID,...] [--seeds N] [--seed S]
             [--from S] [--variant V] [--jobs J] [--shard i/n] [--json F] [--junit F] [--sanitize] [--metrics]
@@ -37,6 +39,8 @@ export interface RunReport {
   command: "run";
   shard: string | null;
   variant: string | null;
+  /** What the whole run (all shards) selected, so a merge can tell what is missing. */
+  plan: RunPlan;
   results: SeedResult[];
   summary: { seeds: number; failed: number; events: number; simS: number; wallS: number };
 }
@@ -53,9 +57,22 @@ export async function runCommand(args: string[]): Promise<number> {
     sanitize: { type: "boolean" },
     metrics: { type: "boolean" },
   });
-  const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"), laneChoice(parsed));
+  const lane = laneChoice(parsed);
+  const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"), lane);
   const selection = seedSelection(parsed);
   const variant = checkVariant(str(parsed, "variant")) ?? null;
+  // Before the first seed: an output that cannot be written would lose every result.
+  const jsonPath = checkOutputFile("--json", str(parsed, "json"));
+  const junitPath = checkOutputFile("--junit", str(parsed, "junit"));
+  const plan: RunPlan = {
+    lane,
+    criteria: str(parsed, "criteria") ?? null,
+    variant,
+    scenarios: scenarios.map((scenario) => ({
+      id: scenario.id,
+      seeds: seedRanges(selectSeeds(scenario.defaultSeeds, { ...selection, shard: undefined })),
+    })),
+  };
 
   const sanitize = flag(parsed, "sanitize");
   const tasks: SeedTask[] = scenarios.flatMap((scenario) =>
@@ -96,7 +113,6 @@ export async function runCommand(args: string[]): Promise<number> {
     wallS: Number(wallS.toFixed(1)),
   };
   const shard = str(parsed, "shard") ?? null;
-  const jsonPath = str(parsed, "json");
   if (jsonPath) {
     const report: RunReport = {
       tool: "blobsim",
@@ -104,13 +120,13 @@ export async function runCommand(args: string[]): Promise<number> {
       command: "run",
       shard,
       variant,
+      plan,
       results,
       summary,
     };
-    writeFileSync(jsonPath, `${JSON.stringify(report, null, 1)}\n`);
+    writeOutputFile(jsonPath, `${JSON.stringify(report, null, 1)}\n`);
   }
-  const junitPath = str(parsed, "junit");
-  if (junitPath) writeFileSync(junitPath, junitXml(results, shard));
+  if (junitPath) writeOutputFile(junitPath, junitXml(results, shard));
   if (flag(parsed, "metrics")) for (const line of metricsTables(results)) console.log(line);
   console.log(
     `SUMMARY seeds=${summary.seeds} failed=${summary.failed} events=${summary.events} sim_s=${summary.simS} wall_s=${summary.wallS}`,
