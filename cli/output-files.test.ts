@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { readRunJson } from "../reports/run-json.ts";
 import { checkOutputFile, checkOutputFolder, OutputPathError, writeOutputFile } from "./output-files.ts";
 
 const bin = fileURLToPath(new URL("../bin/blobsim.js", import.meta.url));
@@ -69,6 +70,10 @@ describe("output files", () => {
       scenarios: [{ id: "kernel.timers-and-kills", seeds: "0-2" }],
     });
     expect(readFileSync(join(dir, "out/j.xml"), "utf8")).toMatch(/<testsuite/);
+    // What run writes passes the schema report --from-json reads it with.
+    const back = readRunJson([join(dir, "out/x/r.json")]);
+    expect(back.problems).toEqual([]);
+    expect(back.results).toHaveLength(3);
   });
 
   it.each([
