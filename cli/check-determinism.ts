@@ -4,7 +4,9 @@ import type { SeedResult } from "../harness/result.ts";
 import { selectSeeds } from "../harness/seeds.ts";
 import type { SeedTask } from "../harness/worker.ts";
 import {
+  criteriaOption,
   jobs,
+  type Options,
   laneChoice,
   laneOption,
   parse,
@@ -19,14 +21,16 @@ export const checkDeterminismHelp = `blobsim check-determinism [SCENARIO...] [--
 Runs each seed twice, with the determinism sanitizer on: once in this thread, once in a
 worker thread, and compares trace hashes. Also fails a scenario whose seeds all give one trace.`;
 
+export const checkDeterminismFlags: Options = {
+  ...seedOptions,
+  ...laneOption,
+  ...criteriaOption,
+  jobs: { type: "string", value: "J", description: "worker threads for the second pass (default 2)" },
+  json: { type: "string", value: "F.json", description: "write both trace hashes of every seed as JSON" },
+};
+
 export async function checkDeterminismCommand(args: string[]): Promise<number> {
-  const parsed = parse(args, {
-    ...seedOptions,
-    ...laneOption,
-    criteria: { type: "string" },
-    jobs: { type: "string" },
-    json: { type: "string" },
-  });
+  const parsed = parse(args, checkDeterminismFlags);
   const jsonPath = checkOutputFile("--json", str(parsed, "json"));
   const rows: Array<{ scenario: string; seed: number; first: string; second: string; same: boolean }> = [];
   const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"), laneChoice(parsed));

@@ -3,7 +3,17 @@ import { runSeed } from "../harness/run-seed.ts";
 import { UsageError } from "../harness/seeds.ts";
 import { replayPage } from "../reports/trace-viewer.ts";
 
-import { checkVariant, flag, parse, seedSelection, selectScenarios, str } from "./args.ts";
+import {
+  checkVariant,
+  flag,
+  type Options,
+  parse,
+  sanitizeOption,
+  seedSelection,
+  selectScenarios,
+  str,
+  variantOption,
+} from "./args.ts";
 import { checkOutputFile, writeOutputFile } from "./output-files.ts";
 
 export const replayHelp = `blobsim replay SCENARIO --seed S [--variant V] [--trace F.jsonl] [--html F.html] [--sanitize]
@@ -11,14 +21,20 @@ Replays one seed, prints its trace hash and the violation if any, and writes the
 (--trace: JSON lines; --html: a self-contained timeline page, a lane per process).
 Exit 0 passed, 1 violated, 3 liveness bound hit.`;
 
+export const replayFlags: Options = {
+  seed: { type: "string", value: "S", description: "the seed to replay (required)" },
+  ...variantOption,
+  trace: { type: "string", value: "F.jsonl", description: "write every trace event, one JSON object a line" },
+  html: {
+    type: "string",
+    value: "F.html",
+    description: "write a self-contained timeline page (a lane per process)",
+  },
+  ...sanitizeOption,
+};
+
 export async function replayCommand_(args: string[]): Promise<number> {
-  const parsed = parse(args, {
-    seed: { type: "string" },
-    variant: { type: "string" },
-    trace: { type: "string" },
-    html: { type: "string" },
-    sanitize: { type: "boolean" },
-  });
+  const parsed = parse(args, replayFlags);
   if (parsed.positionals.length !== 1) throw new UsageError("replay takes exactly one scenario");
   const [scenario] = selectScenarios(parsed.positionals, undefined);
   const { seed } = seedSelection(parsed);

@@ -10,7 +10,7 @@ import { reportMarkdown } from "../reports/markdown.ts";
 import { readRunJson } from "../reports/run-json.ts";
 import { allVariants } from "../fixtures/forensic/index.ts";
 import { allScenarios, findScenario } from "../scenarios/index.ts";
-import { jobs, laneChoice, laneOption, parse, str } from "./args.ts";
+import { jobs, laneChoice, laneOption, type Options, parse, str } from "./args.ts";
 import { failLine, progress } from "./output.ts";
 import { checkOutputFolder, writeOutputFile } from "./output-files.ts";
 
@@ -28,14 +28,25 @@ declared, or rows that fail the schema; it names what is missing.
 Exit 0 when nothing failed, 1 when a criterion is failing, a variant's record no longer holds or
 the gate is INCOMPLETE, 2 usage error (also: DIR cannot be written; checked before anything runs).`;
 
+export const reportFlags: Options = {
+  out: {
+    type: "string",
+    value: "DIR",
+    description: "where report.md, report.html and report.json go (default ./blobsim-report)",
+  },
+  seeds: { type: "string", value: "N", description: "seeds per scenario when the report runs its evidence" },
+  jobs: { type: "string", value: "J", description: "worker threads (default 2)" },
+  ...laneOption,
+  "from-json": {
+    type: "string",
+    multiple: true,
+    value: "F",
+    description: "merge these `run --json` files (shards) instead of running anything",
+  },
+};
+
 export async function reportCommand(args: string[]): Promise<number> {
-  const parsed = parse(args, {
-    out: { type: "string" },
-    seeds: { type: "string" },
-    jobs: { type: "string" },
-    ...laneOption,
-    "from-json": { type: "string", multiple: true },
-  });
+  const parsed = parse(args, reportFlags);
   const fromJson = parsed.values["from-json"];
   const files = Array.isArray(fromJson) ? [...fromJson, ...parsed.positionals] : [];
   if (files.length === 0 && parsed.positionals.length > 0)
@@ -83,7 +94,7 @@ export async function reportCommand(args: string[]): Promise<number> {
     results = await runScenarioSeeds(laneScenarios, seeds, threads, (result, done) => {
       if (!result.ok) {
         failed++;
-        console.log(failLine(result));
+        bar.log(failLine(result));
       }
       bar.tick(done, failed);
     });

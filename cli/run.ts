@@ -8,6 +8,10 @@ import { junitXml } from "../reports/junit.ts";
 import type { RunPlan } from "../reports/run-json.ts";
 import {
   checkVariant,
+  criteriaOption,
+  type Options,
+  sanitizeOption,
+  variantOption,
   defaultJobs,
   flag,
   jobs,
@@ -45,18 +49,28 @@ export interface RunReport {
   summary: { seeds: number; failed: number; events: number; simS: number; wallS: number };
 }
 
+export const runFlags: Options = {
+  ...seedOptions,
+  ...laneOption,
+  ...criteriaOption,
+  ...variantOption,
+  jobs: {
+    type: "string",
+    value: "J",
+    description: "worker threads (default: every core for 100 seeds or more, else 1)",
+  },
+  json: {
+    type: "string",
+    value: "F.json",
+    description: "write every seed's result, the plan and the summary as JSON",
+  },
+  junit: { type: "string", value: "F.xml", description: "write JUnit XML, a test case per seed" },
+  ...sanitizeOption,
+  metrics: { type: "boolean", description: "print each scenario's figures as a table" },
+};
+
 export async function runCommand(args: string[]): Promise<number> {
-  const parsed = parse(args, {
-    ...seedOptions,
-    ...laneOption,
-    criteria: { type: "string" },
-    variant: { type: "string" },
-    jobs: { type: "string" },
-    json: { type: "string" },
-    junit: { type: "string" },
-    sanitize: { type: "boolean" },
-    metrics: { type: "boolean" },
-  });
+  const parsed = parse(args, runFlags);
   const lane = laneChoice(parsed);
   const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"), lane);
   const selection = seedSelection(parsed);
@@ -95,7 +109,7 @@ export async function runCommand(args: string[]): Promise<number> {
       results.push(result);
       if (!result.ok) {
         failed++;
-        console.log(failLine(result));
+        bar.log(failLine(result));
       }
       bar.tick(results.length, failed);
       return undefined;
