@@ -3,25 +3,24 @@ import { createRunner, runOrdered } from "../harness/pool.ts";
 import type { SeedResult } from "../harness/result.ts";
 import { selectSeeds } from "../harness/seeds.ts";
 import type { SeedTask } from "../harness/worker.ts";
-import { seedRanges } from "../reports/evidence.ts";
 import { junitXml } from "../reports/junit.ts";
-import type { RunPlan } from "../reports/run-json.ts";
+import { type RunPlan, runPlanOf } from "../reports/run-json.ts";
 import {
   checkVariant,
   criteriaOption,
-  type Options,
-  sanitizeOption,
-  variantOption,
   defaultJobs,
   flag,
   jobs,
   laneChoice,
   laneOption,
+  type Options,
   parse,
+  sanitizeOption,
   seedOptions,
   seedSelection,
   selectScenarios,
   str,
+  variantOption,
 } from "./args.ts";
 import { metricsTables } from "./metrics-table.ts";
 import { failLine, progress } from "./output.ts";
@@ -78,15 +77,7 @@ export async function runCommand(args: string[]): Promise<number> {
   // Before the first seed: an output that cannot be written would lose every result.
   const jsonPath = checkOutputFile("--json", str(parsed, "json"));
   const junitPath = checkOutputFile("--junit", str(parsed, "junit"));
-  const plan: RunPlan = {
-    lane,
-    criteria: str(parsed, "criteria") ?? null,
-    variant,
-    scenarios: scenarios.map((scenario) => ({
-      id: scenario.id,
-      seeds: seedRanges(selectSeeds(scenario.defaultSeeds, { ...selection, shard: undefined })),
-    })),
-  };
+  const plan = runPlanOf(lane, str(parsed, "criteria") ?? null, variant, scenarios, selection);
 
   const sanitize = flag(parsed, "sanitize");
   const tasks: SeedTask[] = scenarios.flatMap((scenario) =>

@@ -8,7 +8,9 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { SeedResult } from "../harness/result.ts";
-import { SEED_MAX, UsageError } from "../harness/seeds.ts";
+import { SEED_MAX, type SeedSelection, selectSeeds, UsageError } from "../harness/seeds.ts";
+import type { Scenario } from "../scenarios/scenario.ts";
+import { seedRanges } from "./evidence.ts";
 
 const seedNumber = z.number().int().min(0).max(SEED_MAX);
 const count = z.number().int().min(0);
@@ -63,6 +65,25 @@ export const runPlanSchema = z.object({
   scenarios: z.array(z.object({ id: z.string().min(1), seeds: z.string() })),
 });
 export type RunPlan = z.infer<typeof runPlanSchema>;
+
+/** The plan of a run: its scenarios with the seeds the whole run (every shard) covers. */
+export function runPlanOf(
+  lane: RunPlan["lane"],
+  criteria: string | null,
+  variant: string | null,
+  scenarios: readonly Scenario[],
+  selection: SeedSelection,
+): RunPlan {
+  return {
+    lane,
+    criteria,
+    variant,
+    scenarios: scenarios.map((scenario) => ({
+      id: scenario.id,
+      seeds: seedRanges(selectSeeds(scenario.defaultSeeds, { ...selection, shard: undefined })),
+    })),
+  };
+}
 
 const shardText = z.string().regex(/^\d+\/\d+$/, 'expected "i/n"');
 
