@@ -38,6 +38,20 @@ describe("output files", () => {
     expect(checkOutputFile("--json", undefined)).toBeUndefined();
   });
 
+  it("is the only writer of files in cli/ and reports/ (the check catches a stray writeFileSync)", () => {
+    const writesDirectly = (source: string) => /\bwrite(File|FileSync|Sync)\b|createWriteStream/.test(source);
+    expect(writesDirectly('import { writeFileSync } from "node:fs";')).toBe(true);
+    const offenders: string[] = [];
+    for (const folder of ["../cli/", "../reports/"]) {
+      const url = new URL(folder, import.meta.url);
+      for (const name of readdirSync(url)) {
+        if (!name.endsWith(".ts") || name.endsWith(".test.ts") || name === "output-files.ts") continue;
+        if (writesDirectly(readFileSync(new URL(name, url), "utf8"))) offenders.push(`${folder}${name}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
   it("replaces a file whole and leaves no temp file beside it", () => {
     const dir = mkdtempSync(join(tmpdir(), "blobsim-out-"));
     const path = join(dir, "r.json");
