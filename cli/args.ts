@@ -1,13 +1,32 @@
-/** Flag parsing on node:util parseArgs; every malformed input becomes a one-line UsageError. */
+/**
+ * Flag parsing on node:util parseArgs; every malformed input becomes a one-line UsageError.
+ * parseArgs rather than commander or cac: it already gives the exit-2 one-line errors, the
+ * commands' own value checks (seeds, shards, lanes) stay as they are, and what it lacked (a
+ * description per flag for --help, "did you mean" for a misspelt flag) is a few lines here.
+ * Every flag carries a description; `--help` lists them (cli/help.ts), and a test holds every
+ * command to it.
+ */
 import { availableParallelism } from "node:os";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { findVariant } from "../fixtures/forensic/index.ts";
 import { parseCount, parseSeed, parseShard, type SeedSelection, UsageError } from "../harness/seeds.ts";
-import { isKnownCriterion } from "../reports/criteria.ts";
+import { CRITERIA, isKnownCriterion } from "../reports/criteria.ts";
+import { allVariants, findVariant } from "../fixtures/forensic/index.ts";
 import { allScenarios, findScenario } from "../scenarios/index.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
+import { didYouMean } from "./did-you-mean.ts";
 
-export type Options = NonNullable<ParseArgsConfig["options"]>;
+type ParseOptions = NonNullable<ParseArgsConfig["options"]>;
+
+/** One flag: parseArgs' description of it, what its value is, and what it does (for --help). */
+export interface FlagSpec {
+  type: "string" | "boolean";
+  multiple?: boolean;
+  /** The value's placeholder in --help: "N", "F.json", "i/n". */
+  value?: string;
+  description: string;
+}
+
+export type Options = Record<string, FlagSpec>;
 
 export interface Parsed {
   values: Record<string, string | boolean | string[] | undefined>;
@@ -25,11 +44,25 @@ export function parse(rawArgs: string[], options: Options, allowPositionals = tr
       i++;
     } else bound.push(arg);
   }
+  const config: ParseOptions = {};
+  for (const [name, spec] of Object.entries(options))
+    config[name] = spec.multiple ? { type: spec.type, multiple: true } : { type: spec.type };
   try {
-    const { values, positionals } = parseArgs({ args: bound, options, allowPositionals, strict: true });
+    const { values, positionals } = parseArgs({
+      args: bound,
+      options: config,
+      allowPositionals,
+      strict: true,
+    });
     return { values: values as Parsed["values"], positionals };
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.split("\n")[0]! : String(error));
+    const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    const unknown = /^Unknown option '(--?[^'=]+)'/.exec(message)?.[1];
+    if (unknown !== undefined) {
+      const flags = Object.keys(options).map((name) => `--${name}`);
+      throw new UsageError(`unknown option ${unknown}${didYouMean(unknown, flags)}`);
+    }
+    throw new UsageError(message);
   }
 }
 
@@ -43,10 +76,41 @@ export function flag(parsed: Parsed, name: string): boolean {
 }
 
 export const seedOptions: Options = {
-  seeds: { type: "string" },
-  seed: { type: "string" },
-  from: { type: "string" },
-  shard: { type: "string" },
+  seeds: {
+    type: "string",
+    value: "N",
+    description: "seeds per scenario (default: each scenario's own count)",
+  },
+  seed: { type: "string", value: "S", description: "run this one seed" },
+  from: {
+    type: "string",
+    value: "S",
+    description: "first seed: --from S --seeds N runs S .. S+N-1 (default 0)",
+  },
+  shard: {
+    type: "string",
+    value: "i/n",
+    description: "keep every n-th seed from the i-th; shards 1/n .. n/n cover the run once",
+  },
+};
+
+export const criteriaOption: Options = {
+  criteria: {
+    type: "string",
+    value: "ID,...",
+    description: "only scenarios giving evidence for any of these criteria",
+  },
+};
+
+export const variantOption: Options = {
+  variant: { type: "string", value: "V", description: "re-inject forensic variant V (see blobsim list)" },
+};
+
+export const sanitizeOption: Options = {
+  sanitize: {
+    type: "boolean",
+    description: "fail a seed that touches wall time, real timers or real randomness directly",
+  },
 };
 
 export function seedSelection(parsed: Parsed): SeedSelection {
@@ -81,7 +145,14 @@ export function jobs(parsed: Parsed, fallback: number): number {
 /** Scenarios named on the command line, filtered by --criteria; all of them if none named. */
 export type LaneChoice = "sim" | "pglite" | "all";
 
-export const laneOption: Options = { lane: { type: "string" } };
+export const laneOption: Options = {
+  lane: {
+    type: "string",
+    value: "sim|pglite|all",
+    description:
+      "which scenarios by default: sim (the fast model lane, default), pglite (real Postgres), all",
+  },
+};
 
 /** `--lane sim|pglite|all`; the fast "sim" lane unless asked otherwise. */
 export function laneChoice(parsed: Parsed): LaneChoice {
@@ -103,7 +174,11 @@ export function selectScenarios(
   lane: LaneChoice = "sim",
 ): Scenario[] {
   const unknown = names.filter((name) => !findScenario(name));
-  if (unknown.length > 0) throw new UsageError(`unknown scenario: ${unknown.join(", ")} (see blobsim list)`);
+  if (unknown.length > 0) {
+    const ids = allScenarios.map((scenario) => scenario.id);
+    const hints = unknown.map((name) => didYouMean(name, ids)).join("");
+    throw new UsageError(`unknown scenario: ${unknown.join(", ")}${hints || " (see blobsim list)"}`);
+  }
   let scenarios =
     names.length > 0
       ? names.map((name) => findScenario(name)!)
@@ -114,8 +189,11 @@ export function selectScenarios(
       .map((id) => id.trim())
       .filter(Boolean);
     const bad = ids.filter((id) => !isKnownCriterion(id));
-    if (ids.length === 0 || bad.length > 0)
-      throw new UsageError(`unknown criteria: ${bad.join(", ") || "(none given)"}`);
+    if (ids.length === 0 || bad.length > 0) {
+      const known = CRITERIA.map((criterion) => criterion.id);
+      const hints = bad.map((id) => didYouMean(id, known)).join("");
+      throw new UsageError(`unknown criteria: ${bad.join(", ") || "(none given)"}${hints}`);
+    }
     scenarios = scenarios.filter((scenario) => scenario.criteria.some((id) => ids.includes(id)));
     if (scenarios.length === 0) {
       throw new UsageError(
@@ -126,7 +204,15 @@ export function selectScenarios(
   return scenarios;
 }
 
+export function unknownVariant(id: string): UsageError {
+  const hint = didYouMean(
+    id,
+    allVariants.map((variant) => variant.id),
+  );
+  return new UsageError(`unknown variant: ${id}${hint || " (see blobsim list)"}`);
+}
+
 export function checkVariant(id: string | undefined): string | undefined {
-  if (id !== undefined && !findVariant(id)) throw new UsageError(`unknown variant: ${id} (see blobsim list)`);
+  if (id !== undefined && !findVariant(id)) throw unknownVariant(id);
   return id;
 }

@@ -4,7 +4,9 @@ import type { SeedResult } from "../harness/result.ts";
 import { selectSeeds } from "../harness/seeds.ts";
 import type { SeedTask } from "../harness/worker.ts";
 import {
+  criteriaOption,
   jobs,
+  type Options,
   laneChoice,
   laneOption,
   parse,
@@ -13,18 +15,24 @@ import {
   selectScenarios,
   str,
 } from "./args.ts";
+import { checkOutputFile, writeOutputFile } from "./output-files.ts";
 
-export const checkDeterminismHelp = `blobsim check-determinism [SCENARIO...] [--lane sim|pglite|all] [--criteria ID,...] [--seeds N] [--from S] [--jobs J]
+export const checkDeterminismHelp = `blobsim check-determinism [SCENARIO...] [--lane sim|pglite|all] [--criteria ID,...] [--seeds N] [--from S] [--jobs J] [--json F]
 Runs each seed twice, with the determinism sanitizer on: once in this thread, once in a
 worker thread, and compares trace hashes. Also fails a scenario whose seeds all give one trace.`;
 
+export const checkDeterminismFlags: Options = {
+  ...seedOptions,
+  ...laneOption,
+  ...criteriaOption,
+  jobs: { type: "string", value: "J", description: "worker threads for the second pass (default 2)" },
+  json: { type: "string", value: "F.json", description: "write both trace hashes of every seed as JSON" },
+};
+
 export async function checkDeterminismCommand(args: string[]): Promise<number> {
-  const parsed = parse(args, {
-    ...seedOptions,
-    ...laneOption,
-    criteria: { type: "string" },
-    jobs: { type: "string" },
-  });
+  const parsed = parse(args, checkDeterminismFlags);
+  const jsonPath = checkOutputFile("--json", str(parsed, "json"));
+  const rows: Array<{ scenario: string; seed: number; first: string; second: string; same: boolean }> = [];
   const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"), laneChoice(parsed));
   const selection = seedSelection(parsed);
   const started = performance.now();
@@ -65,7 +73,9 @@ export async function checkDeterminismCommand(args: string[]): Promise<number> {
         const b = second[i]!;
         const sanitizerTripped =
           a.violation?.invariant === "determinism" || b.violation?.invariant === "determinism";
-        if (a.traceHash !== b.traceHash || a.events !== b.events || sanitizerTripped) {
+        const same = a.traceHash === b.traceHash && a.events === b.events && !sanitizerTripped;
+        rows.push({ scenario: scenario.id, seed: a.seed, first: a.traceHash, second: b.traceHash, same });
+        if (!same) {
           scenarioMismatches++;
           const why = sanitizerTripped ? ` sanitizer: ${(a.violation ?? b.violation)?.message}` : "";
           console.log(
@@ -87,6 +97,11 @@ export async function checkDeterminismCommand(args: string[]): Promise<number> {
     await workers.close();
   }
   const wallS = ((performance.now() - started) / 1000).toFixed(1);
+  if (jsonPath) {
+    const summary = { seeds: total, mismatches, failedScenarios, wallS: Number(wallS) };
+    const data = { tool: "blobsim", formatVersion: 1, command: "check-determinism", seeds: rows, summary };
+    writeOutputFile(jsonPath, `${JSON.stringify(data, null, 1)}\n`);
+  }
   console.log(
     `SUMMARY seeds=${total} mismatches=${mismatches} failed_scenarios=${failedScenarios} wall_s=${wallS}`,
   );

@@ -100,7 +100,7 @@ describe("blobsim CLI", () => {
     const run = blobsim("run", "kernel.timers-and-kills", "--seeds", "5", "--variant", "K01");
     expect(run.code).toBe(1);
     expect(run.out).toMatch(
-      /^FAIL kernel\.timers-and-kills seed=\d+ variant=K01 invariant=acked-write-durability replay: npx blobsim replay kernel\.timers-and-kills --seed \d+ --variant K01$/m,
+      /^FAIL kernel\.timers-and-kills seed=\d+ variant=K01 invariant=acked-write-durability trace=[0-9a-f]{16} at_ms=\d+ message="[^"]+" replay: npx blobsim replay kernel\.timers-and-kills --seed \d+ --variant K01$/m,
     );
     expect(run.out).toMatch(/^FAIL .*\n {2}swarm killer: \w+=/m);
     expect(run.lines.at(-1)).toMatch(/^SUMMARY seeds=5 failed=[1-5] /);

@@ -3,25 +3,26 @@ import { createRunner } from "../harness/pool.ts";
 import { hunt, type HuntOutcome } from "../harness/hunt.ts";
 import { replayCommand } from "../harness/result.ts";
 import { parseCount, parseSeed, UsageError } from "../harness/seeds.ts";
-import { flag, jobs, parse, str } from "./args.ts";
+import { flag, jobs, type Options, parse, str, unknownVariant, variantOption } from "./args.ts";
+import { checkOutputFile, writeOutputFile } from "./output-files.ts";
 
-export const huntHelp = `blobsim hunt --variant V [--max-seeds N] [--from S] [--jobs J]
-blobsim hunt --all [--max-seeds N] [--jobs J]
+export const huntHelp = `blobsim hunt --variant V [--max-seeds N] [--from S] [--jobs J] [--json F]
+blobsim hunt --all [--max-seeds N] [--jobs J] [--json F]
 Re-injects a forensic bug and searches seeds in order for one its invariant catches.
 Prints FOUND ... or NOT FOUND ...; exit 0 when found (with --all: when every variant is found).`;
 
+export const huntFlags: Options = {
+  ...variantOption,
+  all: { type: "boolean", description: "hunt every forensic variant, then print a table" },
+  "max-seeds": { type: "string", value: "N", description: "give up after N seeds (default 2000)" },
+  from: { type: "string", value: "S", description: "first seed to try (default 0)" },
+  jobs: { type: "string", value: "J", description: "worker threads (default 1)" },
+  json: { type: "string", value: "F.json", description: "write the outcomes as JSON" },
+};
+
 export async function huntCommand(args: string[]): Promise<number> {
-  const parsed = parse(
-    args,
-    {
-      variant: { type: "string" },
-      all: { type: "boolean" },
-      "max-seeds": { type: "string" },
-      from: { type: "string" },
-      jobs: { type: "string" },
-    },
-    false,
-  );
+  const parsed = parse(args, huntFlags, false);
+  const jsonPath = checkOutputFile("--json", str(parsed, "json"));
   const all = flag(parsed, "all");
   const id = str(parsed, "variant");
   if (all === (id !== undefined)) throw new UsageError("hunt needs exactly one of --variant V or --all");
@@ -51,6 +52,11 @@ export async function huntCommand(args: string[]): Promise<number> {
   } finally {
     await runner.close();
   }
+  if (jsonPath)
+    writeOutputFile(
+      jsonPath,
+      `${JSON.stringify({ tool: "blobsim", formatVersion: 1, command: "hunt", from, maxSeeds, outcomes }, null, 1)}\n`,
+    );
   if (all) {
     const width = Math.max("variant".length, ...outcomes.map((o) => o.variant.length));
     console.log(`${"variant".padEnd(width)} found  seeds-to-find  wall_s`);
@@ -64,5 +70,5 @@ export async function huntCommand(args: string[]): Promise<number> {
 }
 
 function badVariant(id: string): never {
-  throw new UsageError(`unknown variant: ${id} (see blobsim list)`);
+  throw unknownVariant(id);
 }

@@ -3,7 +3,7 @@ import { allVariants } from "../fixtures/forensic/index.ts";
 import { CRITERIA } from "../reports/criteria.ts";
 import { allScenarios } from "../scenarios/index.ts";
 import { STORE_KILL_POINTS } from "../sim/kill-plan.ts";
-import { flag, parse } from "./args.ts";
+import { flag, type Options, parse } from "./args.ts";
 
 export const listHelp = `blobsim list [--json]
 Scenarios, forensic variants, kill points and criteria.`;
@@ -32,8 +32,12 @@ export function listing() {
   };
 }
 
+export const listFlags: Options = {
+  json: { type: "boolean", description: "print {scenarios, variants, killPoints, criteria} as JSON" },
+};
+
 export async function listCommand(args: string[]): Promise<number> {
-  const parsed = parse(args, { json: { type: "boolean" } }, false);
+  const parsed = parse(args, listFlags, false);
   const data = listing();
   if (flag(parsed, "json")) {
     console.log(JSON.stringify(data, null, 1));

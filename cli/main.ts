@@ -1,40 +1,59 @@
 /**
  * The `blobsim` command. Usage errors print one line and exit 2, never a stack trace.
  */
+import { readFileSync } from "node:fs";
 import { UnknownNameError } from "../harness/run-seed.ts";
 import { UsageError } from "../harness/seeds.ts";
 import { UnknownCriterionError } from "../reports/criteria.ts";
-import { benchCommand, benchHelp } from "./bench.ts";
-import { checkDeterminismCommand, checkDeterminismHelp } from "./check-determinism.ts";
-import { huntCommand, huntHelp } from "./hunt.ts";
-import { listCommand, listHelp } from "./list.ts";
-import { probeCommand, probeHelp } from "./probe.ts";
-import { recordCommand, recordHelp } from "./record.ts";
-import { replayCommand_, replayHelp } from "./replay.ts";
-import { reportCommand, reportHelp } from "./report.ts";
-import { runCommand, runHelp } from "./run.ts";
+import type { Options } from "./args.ts";
+import { benchCommand, benchFlags, benchHelp } from "./bench.ts";
+import { checkDeterminismCommand, checkDeterminismFlags, checkDeterminismHelp } from "./check-determinism.ts";
+import { didYouMean } from "./did-you-mean.ts";
+import { helpText } from "./help.ts";
+import { huntCommand, huntFlags, huntHelp } from "./hunt.ts";
+import { listCommand, listFlags, listHelp } from "./list.ts";
+import { probeCommand, probeFlags, probeHelp } from "./probe.ts";
+import { recordCommand, recordFlags, recordHelp } from "./record.ts";
+import { replayCommand_, replayFlags, replayHelp } from "./replay.ts";
+import { reportCommand, reportFlags, reportHelp } from "./report.ts";
+import { runCommand, runFlags, runHelp } from "./run.ts";
 import { validateCatalogs } from "./validate.ts";
 
 interface Command {
+  /** Usage lines and what the command does; --help adds every flag of `flags` with its description. */
   help: string;
+  flags: Options;
   run(args: string[]): Promise<number>;
 }
 
 export const commands: Record<string, Command> = {
-  list: { help: listHelp, run: listCommand },
-  run: { help: runHelp, run: runCommand },
-  replay: { help: replayHelp, run: replayCommand_ },
-  "check-determinism": { help: checkDeterminismHelp, run: checkDeterminismCommand },
-  hunt: { help: huntHelp, run: huntCommand },
-  record: { help: recordHelp, run: recordCommand },
-  bench: { help: benchHelp, run: benchCommand },
-  probe: { help: probeHelp, run: probeCommand },
-  report: { help: reportHelp, run: reportCommand },
+  list: { help: listHelp, flags: listFlags, run: listCommand },
+  run: { help: runHelp, flags: runFlags, run: runCommand },
+  replay: { help: replayHelp, flags: replayFlags, run: replayCommand_ },
+  "check-determinism": {
+    help: checkDeterminismHelp,
+    flags: checkDeterminismFlags,
+    run: checkDeterminismCommand,
+  },
+  hunt: { help: huntHelp, flags: huntFlags, run: huntCommand },
+  record: { help: recordHelp, flags: recordFlags, run: recordCommand },
+  bench: { help: benchHelp, flags: benchFlags, run: benchCommand },
+  probe: { help: probeHelp, flags: probeFlags, run: probeCommand },
+  report: { help: reportHelp, flags: reportFlags, run: reportCommand },
 };
+
+/** The version in package.json, the one place it is kept. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
 
 const usage = `blobsim: deterministic simulation of an object-store database engine
 usage: blobsim <command> [options]   (blobsim <command> --help for each)
-commands: ${Object.keys(commands).join(", ")}`;
+commands: ${Object.keys(commands).join(", ")}
+--version prints the version`;
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
@@ -42,12 +61,18 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return name === undefined ? 2 : 0;
   }
+  if (name === "--version" || name === "-v" || name === "version") {
+    console.log(`blobsim ${version()}`);
+    return 0;
+  }
   const command = commands[name];
   try {
     if (!command)
-      throw new UsageError(`unknown command: ${name} (commands: ${Object.keys(commands).join(", ")})`);
+      throw new UsageError(
+        `unknown command: ${name}${didYouMean(name, Object.keys(commands))} (commands: ${Object.keys(commands).join(", ")})`,
+      );
     if (args.includes("--help") || args.includes("-h")) {
-      console.log(command.help);
+      console.log(helpText(command.help, command.flags));
       return 0;
     }
     validateCatalogs();

@@ -26,7 +26,7 @@ import {
 } from "../engine/blobstore/errors.ts";
 import { realClock, realRandom } from "../engine/runtime-real.ts";
 import { parseCount, UsageError } from "../harness/seeds.ts";
-import { parse, str } from "./args.ts";
+import { type Options, parse, str } from "./args.ts";
 
 export const probeHelp = `blobsim probe --store gcs://BUCKET/PREFIX | sim [--iterations N] [--bytes SIZE]
               [--race-rounds R] [--racers K] [--e1-iterations M] [--endpoint URL]
@@ -50,20 +50,30 @@ interface OpenedStore {
   close(): Promise<void>;
 }
 
+export const probeFlags: Options = {
+  store: {
+    type: "string",
+    value: "gcs://B/P|sim",
+    description: "the store to probe: a real bucket, or sim (a loopback GCS fake)",
+  },
+  iterations: { type: "string", value: "N", description: "lease + commit path rounds (default 20)" },
+  bytes: { type: "string", value: "SIZE", description: "segment size: 1024, 1KB, 1MB, 16MB (default 1KB)" },
+  "race-rounds": { type: "string", value: "R", description: "create-if-absent race rounds (default 3)" },
+  racers: { type: "string", value: "K", description: "racers per round (default 20)" },
+  "e1-iterations": {
+    type: "string",
+    value: "M",
+    description: "rounds of the engine's Lease probe, E1 (default 5)",
+  },
+  endpoint: {
+    type: "string",
+    value: "URL",
+    description: "another JSON API endpoint (an emulator); also BLOBSIM_GCS_ENDPOINT",
+  },
+};
+
 export async function probeCommand(args: string[]): Promise<number> {
-  const parsed = parse(
-    args,
-    {
-      store: { type: "string" },
-      iterations: { type: "string" },
-      bytes: { type: "string" },
-      "race-rounds": { type: "string" },
-      racers: { type: "string" },
-      "e1-iterations": { type: "string" },
-      endpoint: { type: "string" },
-    },
-    false,
-  );
+  const parsed = parse(args, probeFlags, false);
   const storeText = str(parsed, "store");
   if (storeText === undefined) throw new UsageError("probe needs --store gcs://BUCKET/PREFIX or --store sim");
   const iterations = parseCount(str(parsed, "iterations") ?? "20", "--iterations");

@@ -8,7 +8,7 @@ import {
 import { reRecord, type ReRecordOutcome } from "../fixtures/forensic/re-record.ts";
 import { createRunner } from "../harness/pool.ts";
 import { parseCount, parseSeed, UsageError } from "../harness/seeds.ts";
-import { flag, jobs, parse, str } from "./args.ts";
+import { flag, jobs, type Options, parse, str } from "./args.ts";
 
 export const recordHelp = `blobsim record VARIANT… [--max-seeds N] [--from S] [--jobs J]
 blobsim record --all [--max-seeds N] [--from S] [--jobs J]
@@ -18,6 +18,13 @@ real engine passes it (its trace hash updated), else a new seed is hunted in the
 scenarios from S (default 0) over at most N seeds (default 2000). One line per variant says what
 changed; --all also drops records of variants that no longer exist.
 Exit 0 when every variant has a holding record, 1 when a hunt found none (its old record is kept).`;
+
+export const recordFlags: Options = {
+  all: { type: "boolean", description: "re-record every forensic variant" },
+  "max-seeds": { type: "string", value: "N", description: "hunt at most N seeds per variant (default 2000)" },
+  from: { type: "string", value: "S", description: "first seed a hunt tries (default 0)" },
+  jobs: { type: "string", value: "J", description: "worker threads (default 1)" },
+};
 
 function show(record: RecordedSeed | null): string {
   return record ? `${record.scenario} seed=${record.seed} hash=${record.traceHash}` : "none";
@@ -37,12 +44,7 @@ function describe(outcome: ReRecordOutcome): string {
 }
 
 export async function recordCommand(args: string[]): Promise<number> {
-  const parsed = parse(args, {
-    all: { type: "boolean" },
-    "max-seeds": { type: "string" },
-    from: { type: "string" },
-    jobs: { type: "string" },
-  });
+  const parsed = parse(args, recordFlags);
   const all = flag(parsed, "all");
   if (all === parsed.positionals.length > 0)
     throw new UsageError("record needs variant ids or --all (not both)");

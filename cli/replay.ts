@@ -1,48 +1,62 @@
-import { writeFileSync } from "node:fs";
 import { replayCommand } from "../harness/result.ts";
 import { runSeed } from "../harness/run-seed.ts";
 import { UsageError } from "../harness/seeds.ts";
 import { replayPage } from "../reports/trace-viewer.ts";
 
-import { checkVariant, flag, parse, seedSelection, selectScenarios, str } from "./args.ts";
+import {
+  checkVariant,
+  flag,
+  type Options,
+  parse,
+  sanitizeOption,
+  seedSelection,
+  selectScenarios,
+  str,
+  variantOption,
+} from "./args.ts";
+import { checkOutputFile, writeOutputFile } from "./output-files.ts";
 
 export const replayHelp = `blobsim replay SCENARIO --seed S [--variant V] [--trace F.jsonl] [--html F.html] [--sanitize]
 Replays one seed, prints its trace hash and the violation if any, and writes the trace
 (--trace: JSON lines; --html: a self-contained timeline page, a lane per process).
 Exit 0 passed, 1 violated, 3 liveness bound hit.`;
 
+export const replayFlags: Options = {
+  seed: { type: "string", value: "S", description: "the seed to replay (required)" },
+  ...variantOption,
+  trace: { type: "string", value: "F.jsonl", description: "write every trace event, one JSON object a line" },
+  html: {
+    type: "string",
+    value: "F.html",
+    description: "write a self-contained timeline page (a lane per process)",
+  },
+  ...sanitizeOption,
+};
+
 export async function replayCommand_(args: string[]): Promise<number> {
-  const parsed = parse(args, {
-    seed: { type: "string" },
-    variant: { type: "string" },
-    trace: { type: "string" },
-    html: { type: "string" },
-    sanitize: { type: "boolean" },
-  });
+  const parsed = parse(args, replayFlags);
   if (parsed.positionals.length !== 1) throw new UsageError("replay takes exactly one scenario");
   const [scenario] = selectScenarios(parsed.positionals, undefined);
   const { seed } = seedSelection(parsed);
   if (seed === undefined) throw new UsageError("replay needs --seed S");
   const variant = checkVariant(str(parsed, "variant")) ?? null;
+  const tracePath = checkOutputFile("--trace", str(parsed, "trace"));
+  const htmlPath = checkOutputFile("--html", str(parsed, "html"));
   const run = await runSeed(scenario!.id, seed, {
     variant,
     keepFullTrace: true,
     sanitize: flag(parsed, "sanitize"),
   });
   const { result } = run;
-  const tracePath = str(parsed, "trace");
   if (tracePath)
-    writeFileSync(
+    writeOutputFile(
       tracePath,
       run.trace
         .map((event) => JSON.stringify(event))
         .join("\n")
         .concat("\n"),
     );
-  const htmlPath = str(parsed, "html");
-  if (htmlPath) {
-    writeFileSync(htmlPath, replayPage(run));
-  }
+  if (htmlPath) writeOutputFile(htmlPath, replayPage(run));
   console.log(`REPLAY ${result.scenario} seed=${result.seed}${variant ? ` variant=${variant}` : ""}`);
   console.log(`trace_hash=${result.traceHash} events=${result.events} sim_ms=${result.simMs}`);
   for (const [component, options] of Object.entries(result.swarm)) {

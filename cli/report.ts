@@ -1,16 +1,18 @@
-import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseCount, UsageError } from "../harness/seeds.ts";
-import { checkVariants, readRunJson, reportSeedCount, runScenarioSeeds } from "../reports/collect.ts";
+import { checkVariants, reportSeedCount, runScenarioSeeds } from "../reports/collect.ts";
+import { type EvidencePlan, mergedEvidencePlan, runEvidencePlan } from "../reports/completeness.ts";
 import { buildReport, type ReportData } from "../reports/evidence.ts";
 import { reportHtml } from "../reports/html.ts";
 import { reportMarkdown } from "../reports/markdown.ts";
+import { readRunJson } from "../reports/run-json.ts";
 import { allVariants } from "../fixtures/forensic/index.ts";
 import { allScenarios, findScenario } from "../scenarios/index.ts";
-import { jobs, laneChoice, laneOption, parse, str } from "./args.ts";
+import { jobs, laneChoice, laneOption, type Options, parse, str } from "./args.ts";
 import { failLine, progress } from "./output.ts";
+import { checkOutputFolder, writeOutputFile } from "./output-files.ts";
 
 export const reportHelp = `blobsim report [--lane sim|pglite|all] [--out DIR] [--seeds N] [--jobs J]
 blobsim report --from-json F [F...] [--out DIR]
@@ -19,17 +21,32 @@ Writes the traceability report (report.md, report.html, report.json) into DIR (d
 real Postgres per seed) with N seeds each (default min(defaultSeeds, 10), 2 on the pglite lane)
 in J worker threads (default 2), or merges the \`run --json\` files of several shards; and checks
 the recorded seed of every forensic variant whose scenario is in the lane. Criteria whose
-scenarios did not run are listed as "no evidence yet". Exit 0 when nothing failed, 1 when a
-criterion is failing or a variant's record no longer holds, 2 usage error.`;
+scenarios did not run are listed as "no evidence yet".
+Merging, the gate reads INCOMPLETE (never GREEN) when evidence is missing: a shard of a
+\`--shard i/n\` run, a scenario of a judged lane (the lanes the runs' plans declare), seeds a plan
+declared, or rows that fail the schema; it names what is missing.
+Exit 0 when nothing failed, 1 when a criterion is failing, a variant's record no longer holds or
+the gate is INCOMPLETE, 2 usage error (also: DIR cannot be written; checked before anything runs).`;
+
+export const reportFlags: Options = {
+  out: {
+    type: "string",
+    value: "DIR",
+    description: "where report.md, report.html and report.json go (default ./blobsim-report)",
+  },
+  seeds: { type: "string", value: "N", description: "seeds per scenario when the report runs its evidence" },
+  jobs: { type: "string", value: "J", description: "worker threads (default 2)" },
+  ...laneOption,
+  "from-json": {
+    type: "string",
+    multiple: true,
+    value: "F",
+    description: "merge these `run --json` files (shards) instead of running anything",
+  },
+};
 
 export async function reportCommand(args: string[]): Promise<number> {
-  const parsed = parse(args, {
-    out: { type: "string" },
-    seeds: { type: "string" },
-    jobs: { type: "string" },
-    ...laneOption,
-    "from-json": { type: "string", multiple: true },
-  });
+  const parsed = parse(args, reportFlags);
   const fromJson = parsed.values["from-json"];
   const files = Array.isArray(fromJson) ? [...fromJson, ...parsed.positionals] : [];
   if (files.length === 0 && parsed.positionals.length > 0)
@@ -41,7 +58,7 @@ export async function reportCommand(args: string[]): Promise<number> {
     throw new UsageError("--seeds runs the evidence; it does not combine with --from-json");
   const seeds = seedsText === undefined ? undefined : parseCount(seedsText, "--seeds");
   const threads = jobs(parsed, Math.min(2, availableParallelism()));
-  const outDir = str(parsed, "out") ?? "blobsim-report";
+  const outDir = checkOutputFolder("--out", str(parsed, "out") ?? "blobsim-report");
   if (files.length > 0 && str(parsed, "lane") !== undefined)
     throw new UsageError("--lane chooses what to run; it does not combine with --from-json");
   // Merged shards may hold any lane; a run holds the chosen one (sim unless asked).
@@ -56,17 +73,28 @@ export async function reportCommand(args: string[]): Promise<number> {
   let results;
   let shards: string[] = [];
   let warnings: string[] = [];
+  let plan: EvidencePlan;
   if (files.length > 0) {
-    ({ results, shards, warnings } = readRunJson(files));
-    console.log(`merged ${results.length} seed results from ${files.length} files`);
+    const input = readRunJson(files);
+    ({ results, shards, warnings } = input);
+    plan = mergedEvidencePlan(
+      input.files,
+      allScenarios,
+      (s) => reportSeedCount(s, undefined),
+      input.problems,
+    );
+    console.log(
+      `merged ${results.length} seed results from ${files.length} files; judged lanes: ${plan.judgedLanes.join(", ") || "none"}`,
+    );
   } else {
+    plan = runEvidencePlan(lane, allScenarios, (s) => reportSeedCount(s, seeds));
     let failed = 0;
     const total = laneScenarios.reduce((n, scenario) => n + reportSeedCount(scenario, seeds), 0);
     const bar = progress(total, "report");
     results = await runScenarioSeeds(laneScenarios, seeds, threads, (result, done) => {
       if (!result.ok) {
         failed++;
-        console.log(failLine(result));
+        bar.log(failLine(result));
       }
       bar.tick(done, failed);
     });
@@ -96,17 +124,18 @@ export async function reportCommand(args: string[]): Promise<number> {
     warnings,
     generatedAt: new Date().toISOString(),
     wallS: Number(((performance.now() - started) / 1000).toFixed(1)),
+    plan,
   });
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, "report.json"), `${JSON.stringify(report, null, 1)}\n`);
-  writeFileSync(join(outDir, "report.md"), reportMarkdown(report));
-  writeFileSync(join(outDir, "report.html"), reportHtml(report, variants.timelines));
+  writeOutputFile(join(outDir, "report.json"), `${JSON.stringify(report, null, 1)}\n`);
+  writeOutputFile(join(outDir, "report.md"), reportMarkdown(report));
+  writeOutputFile(join(outDir, "report.html"), reportHtml(report, variants.timelines));
   for (const warning of report.warnings) console.log(`WARNING ${warning}`);
   const s = report.summary;
+  for (const missing of report.signOff.missing) console.log(`MISSING ${missing}`);
   console.log(report.signOff.verdict);
   console.log(
-    `REPORT criteria=${s.criteria} proven=${s.proven} passing=${s.passing} failing=${s.failing} no_evidence=${s.noEvidence} seeds=${s.seeds} failed=${s.failedSeeds} variants_holding=${s.variantsHolding}/${s.variants} wall_s=${s.wallS} out=${join(outDir, "report.html")}`,
+    `REPORT criteria=${s.criteria} proven=${s.proven} passing=${s.passing} failing=${s.failing} incomplete=${s.incomplete} no_evidence=${s.noEvidence} seeds=${s.seeds} failed=${s.failedSeeds} variants_holding=${s.variantsHolding}/${s.variants} wall_s=${s.wallS} out=${join(outDir, "report.html")}`,
   );
   const variantRegressed = report.variants.some((v) => v.buggy !== null && (!v.reproduces || !v.realPasses));
-  return s.failing > 0 || variantRegressed ? 1 : 0;
+  return s.failing > 0 || variantRegressed || !report.signOff.complete ? 1 : 0;
 }

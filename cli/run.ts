@@ -1,25 +1,30 @@
-import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { createRunner, runOrdered } from "../harness/pool.ts";
 import type { SeedResult } from "../harness/result.ts";
 import { selectSeeds } from "../harness/seeds.ts";
 import type { SeedTask } from "../harness/worker.ts";
 import { junitXml } from "../reports/junit.ts";
+import { type RunPlan, runPlanOf } from "../reports/run-json.ts";
 import {
   checkVariant,
+  criteriaOption,
   defaultJobs,
   flag,
   jobs,
   laneChoice,
   laneOption,
+  type Options,
   parse,
+  sanitizeOption,
   seedOptions,
   seedSelection,
   selectScenarios,
   str,
+  variantOption,
 } from "./args.ts";
 import { metricsTables } from "./metrics-table.ts";
 import { failLine, progress, swarmLine } from "./output.ts";
+import { checkOutputFile, writeOutputFile } from "./output-files.ts";
 
 export const runHelp = `blobsim run [SCENARIO...] [--lane sim|pglite|all] [--criteria ID,...] [--seeds N] [--seed S]
             [--from S] [--variant V] [--jobs J] [--shard i/n] [--json F] [--junit F] [--sanitize] [--metrics]
@@ -37,25 +42,42 @@ export interface RunReport {
   command: "run";
   shard: string | null;
   variant: string | null;
+  /** What the whole run (all shards) selected, so a merge can tell what is missing. */
+  plan: RunPlan;
   results: SeedResult[];
   summary: { seeds: number; failed: number; events: number; simS: number; wallS: number };
 }
 
+export const runFlags: Options = {
+  ...seedOptions,
+  ...laneOption,
+  ...criteriaOption,
+  ...variantOption,
+  jobs: {
+    type: "string",
+    value: "J",
+    description: "worker threads (default: every core for 100 seeds or more, else 1)",
+  },
+  json: {
+    type: "string",
+    value: "F.json",
+    description: "write every seed's result, the plan and the summary as JSON",
+  },
+  junit: { type: "string", value: "F.xml", description: "write JUnit XML, a test case per seed" },
+  ...sanitizeOption,
+  metrics: { type: "boolean", description: "print each scenario's figures as a table" },
+};
+
 export async function runCommand(args: string[]): Promise<number> {
-  const parsed = parse(args, {
-    ...seedOptions,
-    ...laneOption,
-    criteria: { type: "string" },
-    variant: { type: "string" },
-    jobs: { type: "string" },
-    json: { type: "string" },
-    junit: { type: "string" },
-    sanitize: { type: "boolean" },
-    metrics: { type: "boolean" },
-  });
-  const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"), laneChoice(parsed));
+  const parsed = parse(args, runFlags);
+  const lane = laneChoice(parsed);
+  const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"), lane);
   const selection = seedSelection(parsed);
   const variant = checkVariant(str(parsed, "variant")) ?? null;
+  // Before the first seed: an output that cannot be written would lose every result.
+  const jsonPath = checkOutputFile("--json", str(parsed, "json"));
+  const junitPath = checkOutputFile("--junit", str(parsed, "junit"));
+  const plan = runPlanOf(lane, str(parsed, "criteria") ?? null, variant, scenarios, selection);
 
   const sanitize = flag(parsed, "sanitize");
   const tasks: SeedTask[] = scenarios.flatMap((scenario) =>
@@ -78,8 +100,8 @@ export async function runCommand(args: string[]): Promise<number> {
       results.push(result);
       if (!result.ok) {
         failed++;
-        console.log(failLine(result));
-        console.log(swarmLine(result));
+        bar.log(failLine(result));
+        bar.log(swarmLine(result));
       }
       bar.tick(results.length, failed);
       return undefined;
@@ -97,7 +119,6 @@ export async function runCommand(args: string[]): Promise<number> {
     wallS: Number(wallS.toFixed(1)),
   };
   const shard = str(parsed, "shard") ?? null;
-  const jsonPath = str(parsed, "json");
   if (jsonPath) {
     const report: RunReport = {
       tool: "blobsim",
@@ -105,13 +126,13 @@ export async function runCommand(args: string[]): Promise<number> {
       command: "run",
       shard,
       variant,
+      plan,
       results,
       summary,
     };
-    writeFileSync(jsonPath, `${JSON.stringify(report, null, 1)}\n`);
+    writeOutputFile(jsonPath, `${JSON.stringify(report, null, 1)}\n`);
   }
-  const junitPath = str(parsed, "junit");
-  if (junitPath) writeFileSync(junitPath, junitXml(results, shard));
+  if (junitPath) writeOutputFile(junitPath, junitXml(results, shard));
   if (flag(parsed, "metrics")) for (const line of metricsTables(results)) console.log(line);
   console.log(
     `SUMMARY seeds=${summary.seeds} failed=${summary.failed} events=${summary.events} sim_s=${summary.simS} wall_s=${summary.wallS}`,

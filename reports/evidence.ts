@@ -10,6 +10,9 @@
  * - proven: scenarios declaring it ran and passed, and a forensic variant shows the checker
  *   catches its bug (recorded seed fails with the invariant, the real engine passes it);
  * - passing: scenarios ran and passed, but no variant shows yet that the checker can fail;
+ * - incomplete: the report knows what evidence the criterion needs (every scenario declaring it
+ *   in the judged lanes, at the seeds the run's plan declared or the lane's default) and some of
+ *   it is absent: a scenario not run, a shard's seeds missing. Never proven on part of the evidence.
  * - no-evidence: no scenario declaring it ran for this report. Never hidden.
  * SIGN-1 is the report itself: passing when the gate is green and every risk is rated.
  */
@@ -17,10 +20,11 @@ import type { SeedResult } from "../harness/result.ts";
 import { replayCommand } from "../harness/result.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
 import { CRITERIA, type Criterion, RISKS, type Risk } from "./criteria.ts";
+import type { EvidencePlan } from "./completeness.ts";
 import type { VariantCheck } from "./forensic.ts";
 import { type PlacementRow, placementRows } from "./placement.ts";
 
-export type CriterionStatus = "proven" | "passing" | "failing" | "no-evidence";
+export type CriterionStatus = "proven" | "passing" | "failing" | "incomplete" | "no-evidence";
 export type Residual = "Low" | "Med" | "High" | "Critical";
 
 export interface SeedFailure {
@@ -38,6 +42,10 @@ export interface ScenarioEvidence {
   criteria: string[];
   seeds: number;
   failed: number;
+  /** Seeds the report needs of it (the plan's or the lane default), or null when it needs none. */
+  seedsNeeded: number | null;
+  /** Of those, how many are absent from the results. */
+  seedsMissing: number;
   /** The seeds run, as compact ranges: "0-39" or "0-19,40-59". */
   seedRanges: string;
   /** The first few failures, each with its replay command. */
@@ -64,6 +72,8 @@ export interface CriterionEvidence {
   /** Variants on scenarios declaring it: whether each shows the checker can fail. */
   variants: Array<{ variant: string; scenario: string | null; proves: boolean; note: string }>;
   firstFailure: (SeedFailure & { scenario: string }) | null;
+  /** Evidence it needs that the report lacks ("wal.crash-restart: 13 of 50 seeds"); empty if none. */
+  missing: string[];
   note: string;
 }
 
@@ -81,6 +91,10 @@ export interface RiskEvidence {
 
 export interface SignOff {
   gateGreen: boolean;
+  /** False when shards or rows are missing or a gate criterion lacks evidence: never GREEN then. */
+  complete: boolean;
+  /** What is missing, for the INCOMPLETE verdict. */
+  missing: string[];
   gate: Array<{ id: string; status: CriterionStatus }>;
   blocking: string[];
   placement: CriterionStatus;
@@ -101,6 +115,7 @@ export interface ReportData {
     proven: number;
     passing: number;
     failing: number;
+    incomplete: number;
     noEvidence: number;
     scenariosRun: number;
     seeds: number;
@@ -160,8 +175,13 @@ function median(sorted: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function scenarioEvidence(scenario: Scenario, results: readonly SeedResult[]): ScenarioEvidence {
+function scenarioEvidence(
+  scenario: Scenario,
+  results: readonly SeedResult[],
+  seedsNeeded: readonly number[] | undefined,
+): ScenarioEvidence {
   const failed = results.filter((r) => !r.ok);
+  const ran = new Set(results.map((r) => r.seed));
   const metricNames = new Set(results.flatMap((r) => Object.keys(r.metrics)));
   const metrics: ScenarioEvidence["metrics"] = {};
   for (const name of [...metricNames].sort()) {
@@ -184,6 +204,8 @@ function scenarioEvidence(scenario: Scenario, results: readonly SeedResult[]): S
     criteria: [...scenario.criteria],
     seeds: results.length,
     failed: failed.length,
+    seedsNeeded: seedsNeeded?.length ?? null,
+    seedsMissing: seedsNeeded?.filter((seed) => !ran.has(seed)).length ?? 0,
     seedRanges: seedRanges(results.map((r) => r.seed)),
     failures: failed.slice(0, 5).map((r) => ({
       seed: r.seed,
@@ -197,11 +219,40 @@ function scenarioEvidence(scenario: Scenario, results: readonly SeedResult[]): S
   };
 }
 
+/**
+ * The evidence a criterion lacks: each scenario declaring it in the judged lanes (or, when none
+ * is, in the lanes where some of them ran) that did not run, or ran short of its needed seeds.
+ */
+function missingEvidence(
+  declaring: readonly Scenario[],
+  scenarios: readonly ScenarioEvidence[],
+  plan: EvidencePlan | undefined,
+): string[] {
+  if (!plan) return [];
+  const evidenceOf = (id: string) => scenarios.find((s) => s.id === id);
+  let required = declaring.filter((s) => plan.judgedLanes.includes(s.lane));
+  if (required.length === 0) {
+    const ranLanes = new Set(declaring.filter((s) => (evidenceOf(s.id)?.seeds ?? 0) > 0).map((s) => s.lane));
+    required = declaring.filter((s) => ranLanes.has(s.lane));
+  }
+  const missing: string[] = [];
+  for (const scenario of required) {
+    const evidence = evidenceOf(scenario.id);
+    if (!evidence || evidence.seeds === 0) missing.push(`${scenario.id} not run`);
+    else if (evidence.seedsMissing > 0 && evidence.seedsNeeded !== null)
+      missing.push(
+        `${scenario.id}: ${evidence.seedsNeeded - evidence.seedsMissing} of ${evidence.seedsNeeded} seeds`,
+      );
+  }
+  return missing;
+}
+
 function criterionEvidence(
   criterion: Criterion,
   scenarios: readonly ScenarioEvidence[],
   declaredBy: readonly string[],
   variants: readonly VariantCheck[],
+  missing: string[],
 ): CriterionEvidence {
   const ran = scenarios.filter((s) => s.seeds > 0 && s.criteria.includes(criterion.id));
   const ranIds = ran.map((s) => s.id);
@@ -227,6 +278,9 @@ function criterionEvidence(
     note = failingScenario
       ? `${failingScenario.id}: ${failingScenario.failed} of ${failingScenario.seeds} seeds failed`
       : `the real engine fails ${realFailsRecorded!.variant}'s recorded seed`;
+  } else if (missing.length > 0) {
+    status = "incomplete";
+    note = `evidence missing: ${missing.slice(0, 3).join("; ")}${missing.length > 3 ? `; and ${missing.length - 3} more` : ""}`;
   } else if (ran.length === 0) {
     status = "no-evidence";
     note =
@@ -254,6 +308,7 @@ function criterionEvidence(
     failedSeeds: ran.reduce((n, s) => n + s.failed, 0),
     variants: variantRows,
     firstFailure: failure,
+    missing,
     note,
   };
 }
@@ -275,7 +330,9 @@ function riskEvidence(risk: Risk, criteria: readonly CriterionEvidence[]): RiskE
     basis = `every criterion proven (${proven.map((c) => c.id).join(", ")}): the register's residual holds`;
   } else if (evidenced.length > 0) {
     residual = worse(target, "Med");
-    const missing = mine.filter((c) => c.status === "no-evidence").map((c) => c.id);
+    const missing = mine
+      .filter((c) => c.status === "no-evidence" || c.status === "incomplete")
+      .map((c) => c.id);
     const unproven = evidenced.filter((c) => c.status === "passing").map((c) => c.id);
     basis = `partial evidence: ${evidenced.map((c) => `${c.id} ${c.status}`).join(", ")}; ${
       missing.length > 0
@@ -309,6 +366,8 @@ export interface EvidenceInput {
   generatedAt: string;
   wallS: number;
   warnings?: string[];
+  /** What the evidence must hold; without it, completeness is not judged (hand-built reports). */
+  plan?: EvidencePlan;
 }
 
 export function buildReport(input: EvidenceInput): ReportData {
@@ -342,23 +401,32 @@ export function buildReport(input: EvidenceInput): ReportData {
     scenarioEvidence(
       scenario,
       [...bySeed.values()].filter((r) => r.scenario === scenario.id),
+      input.plan?.seedsNeeded.get(scenario.id),
     ),
   );
-  const criteria = CRITERIA.map((criterion) =>
-    criterionEvidence(
+  const criteria = CRITERIA.map((criterion) => {
+    const declaring = input.scenarios.filter((s) => s.criteria.includes(criterion.id));
+    return criterionEvidence(
       criterion,
       scenarios,
-      input.scenarios.filter((s) => s.criteria.includes(criterion.id)).map((s) => s.id),
+      declaring.map((s) => s.id),
       input.variants,
-    ),
-  );
+      missingEvidence(declaring, scenarios, input.plan),
+    );
+  });
   const risks = RISKS.map((risk) => riskEvidence(risk, criteria));
-  const signOff = signOffOf(criteria, risks);
+  const signOff = signOffOf(criteria, risks, input.plan?.inputProblems ?? []);
   const sign = criteria.find((c) => c.id === "SIGN-1");
   if (sign) {
     const gateFailing = signOff.gate.some((g) => g.status === "failing");
     sign.status =
-      signOff.gateGreen && signOff.risksRated ? "passing" : gateFailing ? "failing" : "no-evidence";
+      signOff.gateGreen && signOff.risksRated
+        ? "passing"
+        : gateFailing
+          ? "failing"
+          : signOff.complete
+            ? "no-evidence"
+            : "incomplete";
     sign.note = signOff.verdict;
   }
   const count = (status: CriterionStatus) => criteria.filter((c) => c.status === status).length;
@@ -375,6 +443,7 @@ export function buildReport(input: EvidenceInput): ReportData {
       proven: count("proven"),
       passing: count("passing"),
       failing: count("failing"),
+      incomplete: count("incomplete"),
       noEvidence: count("no-evidence"),
       scenariosRun: scenarios.filter((s) => s.seeds > 0).length,
       seeds: scenarios.reduce((n, s) => n + s.seeds, 0),
@@ -393,17 +462,35 @@ export function buildReport(input: EvidenceInput): ReportData {
   };
 }
 
-function signOffOf(criteria: readonly CriterionEvidence[], risks: readonly RiskEvidence[]): SignOff {
+function signOffOf(
+  criteria: readonly CriterionEvidence[],
+  risks: readonly RiskEvidence[],
+  inputProblems: readonly string[],
+): SignOff {
   const gate = criteria.filter((c) => GATE.test(c.id)).map((c) => ({ id: c.id, status: c.status }));
   const blocking = gate.filter((g) => g.status !== "proven").map((g) => `${g.id} ${g.status}`);
-  const gateGreen = gate.length > 0 && blocking.length === 0;
+  const missing = [
+    ...inputProblems,
+    ...criteria
+      .filter((c) => GATE.test(c.id) && c.status === "incomplete")
+      .map((c) => `${c.id} lacks ${c.missing.join(", ")}`),
+  ];
+  const complete = missing.length === 0;
+  const lacking = gate.filter((g) => g.status === "incomplete").map((g) => g.id);
+  const gateGreen = gate.length > 0 && blocking.length === 0 && complete;
   const placement = criteria.find((c) => c.id === "PLC-1")?.status ?? "no-evidence";
   const risksRated = risks.length === RISKS.length;
   const failing = gate.filter((g) => g.status === "failing").map((g) => g.id);
+  const incompleteWhy = [
+    ...inputProblems,
+    ...(lacking.length > 0 ? [`gate criteria lacking evidence: ${lacking.join(", ")}`] : []),
+  ].join("; ");
   const verdict = gateGreen
     ? `Durability gate GREEN: ${gate.map((g) => g.id).join(", ")} proven.`
     : failing.length > 0
       ? `Durability gate RED: ${failing.join(", ")} failing. No real data.`
-      : `Durability gate NOT GREEN: ${blocking.length} of ${gate.length} gate criteria not proven (${blocking.join("; ")}).`;
-  return { gateGreen, gate, blocking, placement, risksRated, verdict };
+      : !complete
+        ? `Durability gate INCOMPLETE: ${incompleteWhy}. Partial evidence is never GREEN.`
+        : `Durability gate NOT GREEN: ${blocking.length} of ${gate.length} gate criteria not proven (${blocking.join("; ")}).`;
+  return { gateGreen, complete, missing, gate, blocking, placement, risksRated, verdict };
 }

@@ -65,6 +65,7 @@ th{font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:var(--mute
 .pill{display:inline-block;border-radius:10px;padding:1px 8px;font-size:12px;font-weight:600;white-space:nowrap}
 .pill.proven{background:#dcf3e3;color:#11622a}.pill.passing{background:#e3edff;color:#174ea6}
 .pill.failing{background:#fde2e1;color:#a50e0e}.pill.no-evidence{background:#eceff3;color:#5f6b7a}
+.pill.incomplete{background:#fff1d6;color:#8a5300}
 .pill.Low{background:#dcf3e3;color:#11622a}.pill.Med{background:#fff1d6;color:#8a5300}
 .pill.High{background:#fde2e1;color:#a50e0e}.pill.Critical{background:#a50e0e;color:#fff}
 .banner{border-radius:8px;padding:14px 18px;margin:14px 0;font-size:15px;border:1px solid}

@@ -12,6 +12,7 @@ const STATUS_LABEL: Record<CriterionStatus, string> = {
   proven: "proven",
   passing: "passing",
   failing: "failing",
+  incomplete: "incomplete evidence",
   "no-evidence": "no evidence yet",
 };
 
@@ -83,7 +84,7 @@ ${report.warnings.length ? `<div class="card"><b>Warnings</b><ul>${report.warnin
   parts.push(`<h2 id="criteria">Criteria</h2>
 <p class="muted">Proven: its scenarios ran and passed here, and a forensic variant shows the checker catches its bug. Passing: ran and passed, checker not yet shown able to fail.</p>
 <div class="filters"><button class="on" data-status="all">all ${report.criteria.length}</button>${(
-    ["proven", "passing", "failing", "no-evidence"] as const
+    ["proven", "passing", "failing", "incomplete", "no-evidence"] as const
   )
     .map(
       (st) =>
@@ -187,9 +188,10 @@ function statusBar(report: ReportData): string {
     proven: "#34a853",
     passing: "#4c8bf5",
     failing: "#d93025",
+    incomplete: "#f29900",
     "no-evidence": "#d5dbe3",
   };
-  const segments = (["proven", "passing", "failing", "no-evidence"] as const)
+  const segments = (["proven", "passing", "failing", "incomplete", "no-evidence"] as const)
     .map((st) => {
       const n = report.criteria.filter((c) => c.status === st).length;
       return n
@@ -197,5 +199,5 @@ function statusBar(report: ReportData): string {
         : "";
     })
     .join("");
-  return `<div class="statusbar">${segments}</div><div class="muted" style="font-size:12px">${report.criteria.length} criteria of the catalog: green proven, blue passing, red failing, grey no evidence yet</div>`;
+  return `<div class="statusbar">${segments}</div><div class="muted" style="font-size:12px">${report.criteria.length} criteria of the catalog: green proven, blue passing, red failing, orange incomplete evidence, grey no evidence yet</div>`;
 }

@@ -6,6 +6,7 @@ const STATUS_TEXT: Record<CriterionStatus, string> = {
   proven: "✅ proven",
   passing: "🟦 passing",
   failing: "❌ failing",
+  incomplete: "🟧 incomplete evidence",
   "no-evidence": "⬜ no evidence yet",
 };
 
@@ -21,13 +22,15 @@ export function reportMarkdown(report: ReportData): string {
   );
   lines.push("## Sign-off (SIGN-1)", "");
   lines.push(`**${report.signOff.verdict}**`, "");
+  if (!report.signOff.complete)
+    lines.push("Evidence missing:", "", ...report.signOff.missing.map((m) => `- ${cell(m)}`), "");
   lines.push("| gate criterion | status |", "|---|---|");
   for (const g of report.signOff.gate) lines.push(`| ${g.id} | ${STATUS_TEXT[g.status]} |`);
   lines.push("");
   lines.push(
     `- Decision boundary applied per profile (PLC-1): ${STATUS_TEXT[report.signOff.placement]}`,
     `- Risk register rated: ${report.signOff.risksRated ? "yes, every risk below has a residual" : "no"}`,
-    `- Criteria: ${s.proven} proven, ${s.passing} passing (checker not yet shown able to fail), ${s.failing} failing, ${s.noEvidence} without evidence, of ${s.criteria}`,
+    `- Criteria: ${s.proven} proven, ${s.passing} passing (checker not yet shown able to fail), ${s.failing} failing, ${s.incomplete} with incomplete evidence, ${s.noEvidence} without evidence, of ${s.criteria}`,
     `- Forensic variants: ${s.variantsHolding} of ${s.variants} hold (recorded seed fails, real engine passes it)`,
     "",
   );

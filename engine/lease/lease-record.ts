@@ -7,8 +7,9 @@
  * highest token ever granted and tokens stay strictly increasing across the lease's history.
  */
 import { assert } from "../runtime.ts";
+import { LEASE_FORMAT_VERSION, leaseRecordProblem } from "./lease-schema.ts";
 
-export const LEASE_FORMAT_VERSION = 1;
+export { LEASE_FORMAT_VERSION };
 
 export function leaseKey(prefix: string): string {
   return prefix === "" ? "lease.json" : `${prefix}/lease.json`;
@@ -56,18 +57,7 @@ export function decodeLease(bytes: Uint8Array, key: string): LeaseRecord {
     const why = error instanceof Error ? error.message : String(error);
     throw new LeaseCorruptError(key, `not valid JSON, truncated? (${bytes.length} bytes: ${why})`);
   }
-  const fail = (reason: string): never => {
-    throw new LeaseCorruptError(key, reason);
-  };
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return fail("not a JSON object");
-  const record = value as Record<string, unknown>;
-  if (record.formatVersion !== LEASE_FORMAT_VERSION)
-    fail(`formatVersion ${JSON.stringify(record.formatVersion)} is not ${LEASE_FORMAT_VERSION}`);
-  if (typeof record.holder !== "string" || record.holder === "") fail("holder must be a non-empty string");
-  for (const field of ["fencingToken", "acquiredAtMs", "expiresAtMs"] as const)
-    if (typeof record[field] !== "number" || !Number.isSafeInteger(record[field]))
-      fail(`${field} must be an integer`);
-  if ((record.fencingToken as number) < 1) fail("fencingToken must be positive");
-  if (typeof record.released !== "boolean") fail("released must be a boolean");
-  return record as unknown as LeaseRecord;
+  const problem = leaseRecordProblem(value);
+  if (problem !== null) throw new LeaseCorruptError(key, problem);
+  return value as LeaseRecord;
 }

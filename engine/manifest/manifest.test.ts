@@ -171,3 +171,25 @@ describe("fence stamp", () => {
     expect((await readManifest(store, KEY))?.manifest).toEqual(stamped.manifest);
   });
 });
+
+describe("manifest schema", () => {
+  it("names the first bad nested field by its path, as readers always have", () => {
+    const good = withSegments();
+    const bad = { ...good, segments: [good.segments[0]!, { ...good.segments[1]!, sha256: "" }] };
+    expect(() => decodeManifest(text.encode(JSON.stringify(bad)), KEY)).toThrow(
+      /segments\[1\]\.sha256 must be a non-empty string/,
+    );
+    const badSnapshot = { ...good, snapshot: { ...good.snapshot!, lsn: -1 } };
+    expect(() => decodeManifest(text.encode(JSON.stringify(badSnapshot)), KEY)).toThrow(
+      /snapshot\.lsn must be a non-negative integer/,
+    );
+    expect(() => decodeManifest(text.encode(JSON.stringify({ ...good, commitSeq: 1.5 })), KEY)).toThrow(
+      /manifest\.commitSeq must be a non-negative integer/,
+    );
+  });
+
+  it("keeps a field it does not know (a newer writer's), byte for byte on re-encode", () => {
+    const stored = text.encode(JSON.stringify({ ...withSegments(), laterField: [1, 2] }));
+    expect(encodeManifest(decodeManifest(stored, KEY), KEY)).toEqual(stored);
+  });
+});

@@ -5,13 +5,15 @@
  * the only writer allowed to extend it.
  *
  * Adding fields: other engine modules (WAL shipping, backups) add the fields they need HERE, in
- * `Manifest` and in `checkManifestShape`, so that every reader validates the same schema. A new
+ * `Manifest` and in its zod schema (manifest-schema.ts), so that every reader validates the same
+ * schema. A new
  * optional field must decode from an older manifest that lacks it. Bump `MANIFEST_FORMAT_VERSION`
  * only for a change an older reader must refuse.
  */
 import { ManifestCorruptError } from "./errors.ts";
+import { MANIFEST_FORMAT_VERSION, manifestShapeProblem } from "./manifest-schema.ts";
 
-export const MANIFEST_FORMAT_VERSION = 1;
+export { MANIFEST_FORMAT_VERSION };
 
 /** The manifest's key under a database prefix. */
 export function manifestKey(prefix: string): string {
@@ -110,47 +112,20 @@ export function decodeManifest(bytes: Uint8Array, key: string): Manifest {
 
 type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-
 function need(condition: boolean, key: string, reason: string): asserts condition {
   if (!condition) throw new ManifestCorruptError(key, reason);
 }
 
-function checkCounts(value: Json, fields: readonly string[], key: string, where: string): void {
-  for (const field of fields)
-    need(isCount(value[field]), key, `${where}.${field} must be a non-negative integer`);
-}
-
-function checkStrings(value: Json, fields: readonly string[], key: string, where: string): void {
-  for (const field of fields)
-    need(
-      typeof value[field] === "string" && value[field] !== "",
-      key,
-      `${where}.${field} must be a non-empty string`,
-    );
-}
-
-function checkSnapshotRef(value: unknown, key: string, where: string): void {
-  if (value === null) return;
-  need(isObject(value), key, `${where} must be an object or null`);
-  checkStrings(value, ["key", "sha256"], key, where);
-  checkCounts(value, ["bytes", "lsn", "fencingToken"], key, where);
-}
-
-function checkSegments(value: unknown, snapshot: unknown, resumeLsn: number, key: string): void {
-  need(Array.isArray(value), key, "segments must be an array");
-  let previousEndLsn: number | null = isObject(snapshot) ? (snapshot.lsn as number) : null;
-  value.forEach((segment: unknown, index) => {
+/** WAL ranges (shapes already checked) are non-empty, contiguous from the snapshot, end at resumeLsn. */
+function checkSegmentOrder(
+  segments: readonly Json[],
+  snapshot: Json | null,
+  resumeLsn: number,
+  key: string,
+): void {
+  let previousEndLsn: number | null = snapshot ? (snapshot.lsn as number) : null;
+  segments.forEach((segment, index) => {
     const where = `segments[${index}]`;
-    need(isObject(segment), key, `${where} must be an object`);
-    checkStrings(segment, ["key", "sha256"], key, where);
-    checkCounts(segment, ["startLsn", "endLsn", "bytes", "fencingToken"], key, where);
     const startLsn = segment.startLsn as number;
     const endLsn = segment.endLsn as number;
     need(startLsn < endLsn, key, `${where} is empty or reversed: [${startLsn}, ${endLsn})`);
@@ -171,30 +146,13 @@ function checkSegments(value: unknown, snapshot: unknown, resumeLsn: number, key
 
 /** Throws ManifestCorruptError unless `value` is a well-formed manifest. */
 export function checkManifestShape(value: unknown, key: string): asserts value is Manifest {
-  need(isObject(value), key, "not a JSON object");
-  need(
-    value.formatVersion === MANIFEST_FORMAT_VERSION,
+  const problem = manifestShapeProblem(value);
+  if (problem !== null) throw new ManifestCorruptError(key, problem);
+  const manifest = value as Json;
+  checkSegmentOrder(
+    manifest.segments as Json[],
+    manifest.snapshot as Json | null,
+    manifest.resumeLsn as number,
     key,
-    `formatVersion ${JSON.stringify(value.formatVersion)} is not ${MANIFEST_FORMAT_VERSION}`,
   );
-  checkStrings(value, ["dbId"], key, "manifest");
-  checkCounts(value, ["fencingToken", "commitSeq", "resumeLsn"], key, "manifest");
-  need(
-    value.writerId === null || (typeof value.writerId === "string" && value.writerId !== ""),
-    key,
-    "manifest.writerId must be a non-empty string or null",
-  );
-  need(
-    value.lifeBaseLsn === null || isCount(value.lifeBaseLsn),
-    key,
-    "manifest.lifeBaseLsn must be a non-negative integer or null",
-  );
-  need(
-    value.dataSeq === undefined || isCount(value.dataSeq),
-    key,
-    "manifest.dataSeq must be a non-negative integer",
-  );
-  checkSnapshotRef(value.snapshot, key, "snapshot");
-  checkSnapshotRef(value.previousSnapshot, key, "previousSnapshot");
-  checkSegments(value.segments, value.snapshot, value.resumeLsn as number, key);
 }

@@ -41,6 +41,15 @@ describe("workload profiles", () => {
     expect(() => parseProfiles(file([profile]), "t.json")).toThrow(message);
   });
 
+  it("names the file, the profile, the field and the bad value", () => {
+    expect(() => parseProfiles(file([good, { ...good, id: "two", writesPerS: "5" }]), "t.json")).toThrow(
+      't.json: profiles[1] (two): writesPerS must be a number > 0, got "5"',
+    );
+    expect(() => parseProfiles(file([null]), "t.json")).toThrow(
+      "t.json: profiles[0]: a profile must be an object",
+    );
+  });
+
   it("rejects duplicate ids, an empty list and text that is not JSON", () => {
     expect(() => parseProfiles(file([good, good]), "t.json")).toThrow(/appears twice/);
     expect(() => parseProfiles(file([]), "t.json")).toThrow(/at least one profile/);

@@ -1,9 +1,11 @@
 /**
  * Workload profiles of the tools to place (fixtures/profiles/*.json): what each tool asks of
  * the write path. The experiments measure the engine; the placement rule (placement.ts) compares
- * those figures with these demands.
+ * those figures with these demands. Files are validated with a zod schema; a bad one fails with
+ * a WorkloadProfileError that names the profile, the field and the value.
  */
 import { readFileSync } from "node:fs";
+import { z } from "zod";
 
 export interface WorkloadProfile {
   id: string;
@@ -47,84 +49,67 @@ export const WRITERS_PER_DATABASE_MAX = 64;
 /** Keeps one experiment's uploads small enough to run in milliseconds of wall time. */
 export const WRITE_BYTES_MAX = 1024 * 1024;
 
-function field(raw: Record<string, unknown>, name: string, where: string): unknown {
-  if (!(name in raw)) throw new WorkloadProfileError(`${where}: missing field "${name}"`);
-  return raw[name];
-}
+const positiveNumber = (name: string) => {
+  const reason = { error: `${name} must be a number > 0` };
+  return z.number(reason).positive(reason);
+};
+const positiveInteger = (name: string) =>
+  positiveNumber(name).int({ error: `${name} must be a whole number` });
 
-function positiveNumber(raw: Record<string, unknown>, name: string, where: string, max?: number): number {
-  const value = field(raw, name, where);
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
-    throw new WorkloadProfileError(`${where}: ${name} must be a number > 0, got ${JSON.stringify(value)}`);
-  if (max !== undefined && value > max)
-    throw new WorkloadProfileError(`${where}: ${name} must be at most ${max}, got ${value}`);
-  return value;
-}
+/** A profile's fields; the id is checked first so every other reason can name the profile. */
+const idSchema = z
+  .string({ error: "id must be lowercase letters, digits and dashes" })
+  .regex(ID_PATTERN, { error: "id must be lowercase letters, digits and dashes" });
 
-function positiveInteger(raw: Record<string, unknown>, name: string, where: string): number {
-  const value = positiveNumber(raw, name, where);
-  if (!Number.isInteger(value))
-    throw new WorkloadProfileError(`${where}: ${name} must be a whole number, got ${value}`);
-  return value;
+const profileSchema = z
+  .strictObject(
+    {
+      id: idSchema,
+      title: z
+        .string({ error: "title must be a non-empty string" })
+        .refine((t) => t.trim() !== "", { error: "title must be a non-empty string" }),
+      sameRowShare: z
+        .number({ error: "sameRowShare must be in [0, 1]" })
+        .min(0, { error: "sameRowShare must be in [0, 1]" })
+        .max(1, { error: "sameRowShare must be in [0, 1]" }),
+      latencyCritical: z.boolean({ error: "latencyCritical must be true or false" }),
+      writesPerS: positiveNumber("writesPerS"),
+      databases: positiveInteger("databases"),
+      concurrentWriters: positiveInteger("concurrentWriters"),
+      writeBytes: positiveInteger("writeBytes").max(WRITE_BYTES_MAX, {
+        error: `writeBytes must be at most ${WRITE_BYTES_MAX}`,
+      }),
+      p99BudgetMs: positiveNumber("p99BudgetMs"),
+    },
+    { error: "a profile must be an object" },
+  )
+  .check((ctx) => {
+    const writers = perDatabase(ctx.value).writers;
+    if (writers > WRITERS_PER_DATABASE_MAX)
+      ctx.issues.push({
+        code: "custom",
+        input: ctx.value,
+        message: `${writers} writers per database; the experiments measure up to ${WRITERS_PER_DATABASE_MAX}`,
+      });
+  });
+
+/** zod's first issue as the WorkloadProfileError reason, naming the field and the bad value. */
+function profileProblem(raw: unknown, issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") return `unknown field "${issue.keys[0]}"`;
+  const name = issue.path[0];
+  if (typeof name !== "string") return issue.message;
+  const record = raw as Record<string, unknown>;
+  if (!(name in record)) return `missing field "${name}"`;
+  return `${issue.message}, got ${JSON.stringify(record[name])}`;
 }
 
 function parseProfile(raw: unknown, where: string): WorkloadProfile {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
-    throw new WorkloadProfileError(`${where}: a profile must be an object`);
-  const record = raw as Record<string, unknown>;
-  const id = field(record, "id", where);
-  if (typeof id !== "string" || !ID_PATTERN.test(id))
-    throw new WorkloadProfileError(
-      `${where}: id must be lowercase letters, digits and dashes, got ${JSON.stringify(id)}`,
-    );
-  const at = `${where} (${id})`;
-  const title = field(record, "title", at);
-  if (typeof title !== "string" || title.trim() === "")
-    throw new WorkloadProfileError(`${at}: title must be a non-empty string`);
-  const sameRowShare = field(record, "sameRowShare", at);
-  if (typeof sameRowShare !== "number" || !(sameRowShare >= 0 && sameRowShare <= 1))
-    throw new WorkloadProfileError(
-      `${at}: sameRowShare must be in [0, 1], got ${JSON.stringify(sameRowShare)}`,
-    );
-  const latencyCritical = field(record, "latencyCritical", at);
-  if (typeof latencyCritical !== "boolean")
-    throw new WorkloadProfileError(
-      `${at}: latencyCritical must be true or false, got ${JSON.stringify(latencyCritical)}`,
-    );
-  const known = new Set([
-    "id",
-    "title",
-    "writesPerS",
-    "databases",
-    "concurrentWriters",
-    "sameRowShare",
-    "writeBytes",
-    "p99BudgetMs",
-    "latencyCritical",
-  ]);
-  for (const name of Object.keys(record))
-    if (!known.has(name)) throw new WorkloadProfileError(`${at}: unknown field "${name}"`);
-  const profile: WorkloadProfile = {
-    id,
-    title,
-    writesPerS: positiveNumber(record, "writesPerS", at),
-    databases: positiveInteger(record, "databases", at),
-    concurrentWriters: positiveInteger(record, "concurrentWriters", at),
-    sameRowShare,
-    writeBytes: positiveInteger(record, "writeBytes", at),
-    p99BudgetMs: positiveNumber(record, "p99BudgetMs", at),
-    latencyCritical,
-  };
-  if (profile.writeBytes > WRITE_BYTES_MAX)
-    throw new WorkloadProfileError(
-      `${at}: writeBytes must be at most ${WRITE_BYTES_MAX}, got ${profile.writeBytes}`,
-    );
-  const writers = perDatabase(profile).writers;
-  if (writers > WRITERS_PER_DATABASE_MAX)
-    throw new WorkloadProfileError(
-      `${at}: ${writers} writers per database; the experiments measure up to ${WRITERS_PER_DATABASE_MAX}`,
-    );
-  return profile;
+  const id = (raw as { id?: unknown } | null)?.id;
+  const at = typeof id === "string" && ID_PATTERN.test(id) ? `${where} (${id})` : where;
+  const parsed = profileSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new WorkloadProfileError(`${at}: ${profileProblem(raw, parsed.error.issues[0]!)}`);
+  return parsed.data;
 }
 
 /** Parses a profiles file: {profiles: [...]}, every field present and sane, ids unique. */
