@@ -1,9 +1,10 @@
 /**
  * The HTML pages in a real headless Chromium: the replay page of K01 seed 1 and a small report
  * built in-process. Both must load without console or page errors and show the violation.
- * Chromium is required: a missing browser fails this test (CI installs it), it never skips.
+ * Chromium is required: a missing browser fails this test, it never skips. `npm ci` installs one
+ * (@sparticuz/chromium, see ./chromium.ts); BLOBSIM_CHROMIUM or a system Chromium also do.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -11,12 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kernelEarlyAck } from "../fixtures/forensic/kernel-early-ack.ts";
 import { runSeed } from "../harness/run-seed.ts";
 import { findScenario } from "../scenarios/index.ts";
+import { findChromium } from "./chromium.ts";
 import { checkVariants } from "./collect.ts";
 import { buildReport } from "./evidence.ts";
 import { reportHtml } from "./html.ts";
 import { replayPage } from "./trace-viewer.ts";
 
-const CHROMIUM = process.env.BLOBSIM_CHROMIUM ?? "/usr/bin/chromium";
 const INVARIANT = "acked-write-durability";
 
 let browser: Browser;
@@ -27,22 +28,17 @@ let missing: string | null = null;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "blobsim-html-"));
   // Each test then fails with this message (a throw here would only mark the tests skipped).
-  if (!existsSync(CHROMIUM)) {
-    missing = `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set BLOBSIM_CHROMIUM; the HTML browser test cannot run without it`;
+  let launch;
+  try {
+    launch = await findChromium();
+  } catch (error) {
+    missing = `${(error as Error).message}; the HTML browser test cannot run without it`;
     return;
   }
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    executablePath: launch.executablePath,
+    args: launch.args,
+    env: { ...process.env, ...launch.env },
   });
 });
 
