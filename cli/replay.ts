@@ -2,13 +2,15 @@ import { writeFileSync } from "node:fs";
 import { replayCommand } from "../harness/result.ts";
 import { runSeed } from "../harness/run-seed.ts";
 import { UsageError } from "../harness/seeds.ts";
+import { perfettoTrace } from "../reports/perfetto.ts";
 import { replayPage } from "../reports/trace-viewer.ts";
 
 import { checkVariant, flag, parse, seedSelection, selectScenarios, str } from "./args.ts";
 
-export const replayHelp = `blobsim replay SCENARIO --seed S [--variant V] [--trace F.jsonl] [--html F.html] [--sanitize]
+export const replayHelp = `blobsim replay SCENARIO --seed S [--variant V] [--trace F.jsonl] [--html F.html] [--perfetto F.json] [--sanitize]
 Replays one seed, prints its trace hash and the violation if any, and writes the trace
-(--trace: JSON lines; --html: a self-contained timeline page, a lane per process).
+(--trace: JSON lines; --html: a self-contained timeline page, a lane per process;
+--perfetto: Chrome trace-event JSON for Perfetto UI or chrome://tracing, a track per process).
 Exit 0 passed, 1 violated, 3 liveness bound hit.`;
 
 export async function replayCommand_(args: string[]): Promise<number> {
@@ -17,6 +19,7 @@ export async function replayCommand_(args: string[]): Promise<number> {
     variant: { type: "string" },
     trace: { type: "string" },
     html: { type: "string" },
+    perfetto: { type: "string" },
     sanitize: { type: "boolean" },
   });
   if (parsed.positionals.length !== 1) throw new UsageError("replay takes exactly one scenario");
@@ -43,6 +46,8 @@ export async function replayCommand_(args: string[]): Promise<number> {
   if (htmlPath) {
     writeFileSync(htmlPath, replayPage(run));
   }
+  const perfettoPath = str(parsed, "perfetto");
+  if (perfettoPath) writeFileSync(perfettoPath, JSON.stringify(perfettoTrace(run.trace, result)));
   console.log(`REPLAY ${result.scenario} seed=${result.seed}${variant ? ` variant=${variant}` : ""}`);
   console.log(`trace_hash=${result.traceHash} events=${result.events} sim_ms=${result.simMs}`);
   for (const [component, options] of Object.entries(result.swarm)) {
