@@ -5,6 +5,8 @@ import { performance } from "node:perf_hooks";
 import { parseCount, UsageError } from "../harness/seeds.ts";
 import { checkVariants, readRunJson, reportSeedCount, runScenarioSeeds } from "../reports/collect.ts";
 import { buildReport, type ReportData } from "../reports/evidence.ts";
+import { chartData } from "../reports/charts.ts";
+import { failingSeedTimelines } from "../reports/failing-timelines.ts";
 import { reportHtml } from "../reports/html.ts";
 import { reportMarkdown } from "../reports/markdown.ts";
 import { allVariants } from "../fixtures/forensic/index.ts";
@@ -98,9 +100,12 @@ export async function reportCommand(args: string[]): Promise<number> {
     wallS: Number(((performance.now() - started) / 1000).toFixed(1)),
   });
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, "report.json"), `${JSON.stringify(report, null, 1)}\n`);
+  const charts = chartData(report.scenarios, report.criteria, report.placement);
+  // Embedded: one timeline per variant and the failing seeds; the rest replay by command.
+  const timelines = new Map([...variants.timelines, ...(await failingSeedTimelines(results))]);
+  writeFileSync(join(outDir, "report.json"), `${JSON.stringify({ ...report, charts }, null, 1)}\n`);
   writeFileSync(join(outDir, "report.md"), reportMarkdown(report));
-  writeFileSync(join(outDir, "report.html"), reportHtml(report, variants.timelines));
+  writeFileSync(join(outDir, "report.html"), reportHtml(report, timelines));
   for (const warning of report.warnings) console.log(`WARNING ${warning}`);
   const s = report.summary;
   console.log(report.signOff.verdict);
