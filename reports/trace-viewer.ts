@@ -113,7 +113,7 @@ function formatMs(ms: number): string {
 }
 
 /** An acknowledgement: `write.acked`, `commit.acked`, or a bare `ack`. */
-export const isAck = (kind: string): boolean => /(^|\.)acked?$/.test(kind);
+export const isAck = (kind: string): boolean => /(^|\.)ack(ed)?$/.test(kind);
 
 /** A successful conditional put of a manifest: the commit point of strict mode. */
 export const isManifestCas = (e: TraceEvent): boolean =>
@@ -249,15 +249,18 @@ interface StoreCall {
 }
 
 function storeCalls(events: readonly TraceEvent[]): StoreCall[] {
-  return events
-    .filter((e) => e.k.startsWith("store."))
-    .map((e) => ({
-      t: e.t,
-      op: e.k.slice("store.".length),
-      ms: typeof e.f?.ms === "number" ? e.f.ms : Number.NaN,
-      cls: outcomeClass(e.f?.outcome),
-      key: String(e.f?.key ?? ""),
-    }));
+  return (
+    events
+      // store.apply marks the instant a call took effect inside the store, not a call of its own.
+      .filter((e) => e.k.startsWith("store.") && e.k !== "store.apply")
+      .map((e) => ({
+        t: e.t,
+        op: e.k.slice("store.".length),
+        ms: typeof e.f?.ms === "number" ? e.f.ms : Number.NaN,
+        cls: outcomeClass(e.f?.outcome),
+        key: String(e.f?.key ?? ""),
+      }))
+  );
 }
 
 export interface LatencyRow {

@@ -33,7 +33,7 @@
     return "error";
   }
   var isAck = function (k) {
-    return /(^|\.)acked?$/.test(k);
+    return /(^|\.)ack(ed)?$/.test(k);
   };
   var isManifestCas = function (e) {
     return (
