@@ -162,8 +162,9 @@
             text: function () {
               return "acked commits/s";
             },
-            dx: 6,
-            textAnchor: "start",
+            dx: -8,
+            dy: -6,
+            textAnchor: "end",
             fill: "#2563eb",
           }),
           Plot.text(pts.slice(-1), {
@@ -251,6 +252,8 @@
               return op + " p50";
             },
             dx: 6,
+            // put and conditional put sit on top of each other: their labels do not.
+            dy: op === "put" ? -10 : op === "cond_put" ? 4 : 0,
             textAnchor: "start",
             fill: OP[op],
             fontSize: 11,
@@ -386,8 +389,9 @@
             text: function () {
               return "reference band $" + c.bandUsd.low + "–" + c.bandUsd.high;
             },
+            // Above the frame, in the top margin, so no bar covers it.
             dx: 4,
-            dy: 2,
+            dy: -16,
             textAnchor: "start",
             fill: "#15803d",
             fontSize: 11,
