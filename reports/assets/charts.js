@@ -62,8 +62,21 @@
         width: WIDTH,
         height: 340,
         marginRight: 110,
-        x: { type: "log", domain: [xMin, xMax], label: "writes/s on one database →", grid: true },
-        y: { type: "log", domain: [yMin, yMax], label: "↑ p99 commit ÷ budget", grid: true },
+        // Plain decimals: the default SI ticks print 0.01 as "10m", which reads as minutes.
+        x: {
+          type: "log",
+          domain: [xMin, xMax],
+          label: "writes/s on one database →",
+          grid: true,
+          tickFormat: "~g",
+        },
+        y: {
+          type: "log",
+          domain: [yMin, yMax],
+          label: "↑ p99 commit ÷ budget",
+          grid: true,
+          tickFormat: "~g",
+        },
         marks: [
           Plot.rect(regions, {
             x1: "x1",
