@@ -1,6 +1,7 @@
 import { replayCommand } from "../harness/result.ts";
 import { runSeed } from "../harness/run-seed.ts";
 import { UsageError } from "../harness/seeds.ts";
+import { perfettoTrace } from "../reports/perfetto.ts";
 import { replayPage } from "../reports/trace-viewer.ts";
 
 import {
@@ -16,9 +17,10 @@ import {
 } from "./args.ts";
 import { checkOutputFile, writeOutputFile } from "./output-files.ts";
 
-export const replayHelp = `blobsim replay SCENARIO --seed S [--variant V] [--trace F.jsonl] [--html F.html] [--sanitize]
+export const replayHelp = `blobsim replay SCENARIO --seed S [--variant V] [--trace F.jsonl] [--html F.html] [--perfetto F.json] [--sanitize]
 Replays one seed, prints its trace hash and the violation if any, and writes the trace
-(--trace: JSON lines; --html: a self-contained timeline page, a lane per process).
+(--trace: JSON lines; --html: a self-contained timeline page, a lane per process;
+--perfetto: Chrome trace-event JSON for Perfetto UI or chrome://tracing, a track per process).
 Exit 0 passed, 1 violated, 3 liveness bound hit.`;
 
 export const replayFlags: Options = {
@@ -29,6 +31,11 @@ export const replayFlags: Options = {
     type: "string",
     value: "F.html",
     description: "write a self-contained timeline page (a lane per process)",
+  },
+  perfetto: {
+    type: "string",
+    value: "F.json",
+    description: "write Chrome trace-event JSON (Perfetto UI, chrome://tracing)",
   },
   ...sanitizeOption,
 };
@@ -42,6 +49,7 @@ export async function replayCommand_(args: string[]): Promise<number> {
   const variant = checkVariant(str(parsed, "variant")) ?? null;
   const tracePath = checkOutputFile("--trace", str(parsed, "trace"));
   const htmlPath = checkOutputFile("--html", str(parsed, "html"));
+  const perfettoPath = checkOutputFile("--perfetto", str(parsed, "perfetto"));
   const run = await runSeed(scenario!.id, seed, {
     variant,
     keepFullTrace: true,
@@ -57,6 +65,7 @@ export async function replayCommand_(args: string[]): Promise<number> {
         .concat("\n"),
     );
   if (htmlPath) writeOutputFile(htmlPath, replayPage(run));
+  if (perfettoPath) writeOutputFile(perfettoPath, JSON.stringify(perfettoTrace(run.trace, result)));
   console.log(`REPLAY ${result.scenario} seed=${result.seed}${variant ? ` variant=${variant}` : ""}`);
   console.log(`trace_hash=${result.traceHash} events=${result.events} sim_ms=${result.simMs}`);
   for (const [component, options] of Object.entries(result.swarm)) {

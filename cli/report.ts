@@ -5,6 +5,8 @@ import { parseCount, UsageError } from "../harness/seeds.ts";
 import { checkVariants, reportSeedCount, runScenarioSeeds } from "../reports/collect.ts";
 import { type EvidencePlan, mergedEvidencePlan, runEvidencePlan } from "../reports/completeness.ts";
 import { buildReport, type ReportData } from "../reports/evidence.ts";
+import { chartData } from "../reports/charts.ts";
+import { failingSeedTimelines } from "../reports/failing-timelines.ts";
 import { reportHtml } from "../reports/html.ts";
 import { reportMarkdown } from "../reports/markdown.ts";
 import { readRunJson } from "../reports/run-json.ts";
@@ -126,9 +128,12 @@ export async function reportCommand(args: string[]): Promise<number> {
     wallS: Number(((performance.now() - started) / 1000).toFixed(1)),
     plan,
   });
-  writeOutputFile(join(outDir, "report.json"), `${JSON.stringify(report, null, 1)}\n`);
+  const charts = chartData(report.scenarios, report.criteria, report.placement);
+  // Embedded: one timeline per variant and the failing seeds; the rest replay by command.
+  const timelines = new Map([...variants.timelines, ...(await failingSeedTimelines(results))]);
+  writeOutputFile(join(outDir, "report.json"), `${JSON.stringify({ ...report, charts }, null, 1)}\n`);
   writeOutputFile(join(outDir, "report.md"), reportMarkdown(report));
-  writeOutputFile(join(outDir, "report.html"), reportHtml(report, variants.timelines));
+  writeOutputFile(join(outDir, "report.html"), reportHtml(report, timelines));
   for (const warning of report.warnings) console.log(`WARNING ${warning}`);
   const s = report.summary;
   for (const missing of report.signOff.missing) console.log(`MISSING ${missing}`);

@@ -3,8 +3,10 @@
  * network). Sign-off banner first, then criteria, risks, forensic variants with the timeline of
  * each variant's failing seed (the shared trace viewer), and the scenarios.
  */
+import { chartScript } from "./chart-library.ts";
+import { type ChartData, chartData } from "./charts.ts";
 import type { CriterionStatus, ReportData } from "./evidence.ts";
-import { BASE_CSS, escapeHtml, htmlPage } from "./html-util.ts";
+import { BASE_CSS, escapeHtml, htmlPage, inlineJson } from "./html-util.ts";
 import { PLACEMENT_COLUMNS, placementCells } from "./placement.ts";
 import { renderTraceView, TRACE_VIEWER_CSS, TRACE_VIEWER_JS, type TraceViewInput } from "./trace-viewer.ts";
 
@@ -29,6 +31,10 @@ const REPORT_CSS = `
 td.note{color:#475569;font-size:13px;max-width:380px}
 .ok{color:var(--green);font-weight:600}.bad{color:var(--red);font-weight:600}
 nav.toc{font-size:13px;margin:6px 0 0}nav.toc a{margin-right:14px}
+.charts{display:flex;flex-wrap:wrap;gap:14px}
+figure.chart{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px;flex:1 1 560px;max-width:100%;overflow-x:auto}
+figure.chart.wide{flex-basis:100%}
+figure.chart figcaption{font-weight:600;margin-bottom:2px}figure.chart .chart-note{font-size:12.5px;color:var(--muted);margin:0 0 6px}
 details.tv-fold{margin:6px 0;border:1px solid var(--line);border-radius:6px;padding:4px 10px}details.tv-fold>summary{cursor:pointer}
 `;
 
@@ -48,13 +54,19 @@ const REPORT_JS = `
 })();
 `;
 
+/**
+ * The page. `timelines` holds the ones worth embedding (one per forensic variant, keyed by its id,
+ * and the failing seeds of this report, keyed `seed:<scenario>:<seed>`); every other seed is a
+ * replay command away.
+ */
 export function reportHtml(report: ReportData, timelines: ReadonlyMap<string, TraceViewInput>): string {
   const s = report.summary;
+  const charts = chartData(report.scenarios, report.criteria, report.placement);
   const sign = report.signOff;
   const parts: string[] = [];
   parts.push(`<main><h1>blobsim traceability report</h1>
 <div class="muted">Generated ${escapeHtml(report.generatedAt)} · ${report.mode === "merged" ? `merged from ${report.inputs.length} <code>run --json</code> files${report.shards.length ? ` (shards ${escapeHtml(report.shards.join(", "))})` : ""}` : "evidence run by <code>blobsim report</code>"} · ${s.wallS} s wall</div>
-<nav class="toc"><a href="#signoff">Sign-off</a><a href="#criteria">Criteria</a><a href="#risks">Risks</a><a href="#variants">Forensic variants</a>${report.placement.length > 0 ? `<a href="#placement">Placement</a>` : ""}<a href="#scenarios">Scenarios</a></nav>`);
+<nav class="toc"><a href="#signoff">Sign-off</a><a href="#charts">Charts</a><a href="#criteria">Criteria</a><a href="#risks">Risks</a><a href="#variants">Forensic variants</a>${report.placement.length > 0 ? `<a href="#placement">Placement</a>` : ""}<a href="#scenarios">Scenarios</a></nav>`);
 
   // Sign-off.
   parts.push(`<h2 id="signoff">Sign-off (SIGN-1)</h2>
@@ -79,6 +91,18 @@ ${sign.gate
 </tbody></table>
 <p>Decision boundary per profile (PLC-1): ${pill(sign.placement)} · Risk register rated: ${sign.risksRated ? "yes" : "no"}</p>
 ${report.warnings.length ? `<div class="card"><b>Warnings</b><ul>${report.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul></div>` : ""}`);
+
+  parts.push(chartsSection(charts));
+  const failing = [...timelines.entries()].filter(([key]) => key.startsWith("seed:"));
+  if (failing.length > 0)
+    parts.push(
+      `<h2 id="failing-seeds">Failing seeds</h2>${failing
+        .map(
+          ([key, view]) =>
+            `<details class="tv-fold" data-seed="${escapeHtml(key)}"><summary><b>${escapeHtml(view.scenario)}</b> seed ${view.seed}${view.violation ? ` — ${escapeHtml(view.violation.invariant)} at ${view.violation.atMs} ms` : ""}</summary>${renderTraceView(view)}</details>`,
+        )
+        .join("\n")}`,
+    );
 
   // Criteria.
   parts.push(`<h2 id="criteria">Criteria</h2>
@@ -178,8 +202,33 @@ ${report.scenarios
     "blobsim traceability report",
     BASE_CSS + TRACE_VIEWER_CSS + REPORT_CSS,
     parts.join("\n"),
-    TRACE_VIEWER_JS + REPORT_JS,
+    `${TRACE_VIEWER_JS}\n;\n${REPORT_JS}\n;\n${chartScript()}`,
   );
+}
+
+function chartFigure(
+  name: keyof ChartData,
+  title: string,
+  note: string,
+  present: boolean,
+  wide = false,
+): string {
+  return `<figure class="chart${wide ? " wide" : ""}" data-chart="${name}"><figcaption>${escapeHtml(title)}</figcaption><p class="chart-note">${escapeHtml(note)}</p><div class="chart-body">${present ? "" : `<p class="muted">Not run for this report: no figures.</p>`}</div></figure>`;
+}
+
+function chartsSection(charts: ChartData): string {
+  const cost = charts.cost;
+  return `<h2 id="charts">Charts</h2>
+<p class="muted">The figures behind the decision boundary and the budgets, drawn (the same numbers are under <code>charts</code> in report.json). Medians over the seeds.</p>
+<div class="charts">
+${chartFigure("placement", "Placement boundary (PLC-1)", "Each workload profile against the decision regions; the dot's colour is the quadrant the rule chose. A red dot outside the red region is red by Exp 2 (group commit below its write rate) or Exp 3 (contended rows).", charts.placement !== null)}
+${chartFigure("groupCommit", "Group commit (Exp 2)", "Acked commits/s rise with the writers while manifest CAS/s stay pinned near the per-object cap (dashed).", charts.groupCommit !== null)}
+${chartFigure("latency", "Latency by size (E0-5, Exp 1)", "Store p50 per operation against the band E0's measurements allow (44 ms at 1 KB, then NIC speed); diamonds: each profile's strict commit p50 at its write size (Exp 1; a commit is a segment PUT then the manifest CAS, about two round trips).", charts.latency !== null)}
+${chartFigure("contention", "Contention wall (Exp 3)", "N writers on one row stay at 1 / commit latency (dashed) while N writers on their own rows scale.", charts.contention !== null)}
+${chartFigure("cost", "Soak cost against the reference band (E5-2)", cost ? `Modeled monthly cost: $${cost.totalAfterFreeTierUsd.median.toFixed(2)} after the free tier, ${cost.vsBandHigh}× the band's top ($${cost.bandUsd.high}); recorded, not failed on (strict mode pays up to two class-A requests a write).` : "The soak did not run.", cost !== null)}
+${chartFigure("criteria", "Seeds per criterion", "Seeds run per criterion, coloured by status (green proven, blue passing, grey no evidence); failed seeds in red.", true, true)}
+</div>
+<script type="application/json" id="chart-data">${inlineJson(charts)}</script>`;
 }
 
 function statusBar(report: ReportData): string {

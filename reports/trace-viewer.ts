@@ -1,28 +1,33 @@
 /**
  * The trace viewer: one seed's run drawn as a timeline with a swimlane per process, shared by
  * `blobsim replay --html F` (a page of its own) and the HTML report (one embedded per forensic
- * variant). It reads the trace events as the simulation recorded them ({t, p, k, f}):
+ * variant and per failing seed). It reads the trace events as the simulation recorded them
+ * ({t, p, k, f}):
  *
  * - `store.<op>` with fields key, outcome, ms, version: a blob store call. The event is logged
  *   when the call settles, so it is drawn as a bar from t - ms to t, coloured by outcome
- *   (ok, 412 precondition, 429 rate limited, 404, ambiguous, other errors).
+ *   (ok, 412 precondition, 429 rate limited, 404, ambiguous, other errors); a successful put of
+ *   a manifest key is a manifest CAS.
+ * - acks (`write.acked`, `commit.acked`, a bare `ack`): tall green ticks, each linked by a thin
+ *   line to the manifest CAS it was acked behind (the last one before it).
  * - `lease.*`: lease changes (diamonds). `commit.*` and `wal.*`: commit steps (circles).
  * - `proc.start` / `proc.exit` / `proc.kill` / `proc.crash` / `proc.pause` / `proc.resume`:
  *   the lane's life line, kills as a red cross, pauses (zombie windows) hatched.
  * - `violation` and the events a violation cites: highlighted in red, with a line at its time.
  * - anything else: a small grey tick, so nothing recorded is hidden.
  *
- * Below the timeline: the events behind the violation, and plots where looking beats reading:
- * store latency percentiles per operation, the share of calls answered 429 over time, and the
- * writes per manifest CAS (a successful `store.put` on a key containing "manifest"; the writes
- * are the `writes`/`batch` field of the commit event if present, else the `*.ack` events since
- * the previous CAS). A plot whose events do not occur says so instead of drawing nothing.
+ * Below the timeline: the events behind the violation and, on the replay page, plots where
+ * looking beats reading: store latency percentiles per operation, the share of calls answered
+ * 429 over time, and the writes per manifest CAS. A plot whose events do not occur says so.
  *
- * Output is plain HTML + SVG with a little inline JS (zoom, event details); no network.
+ * The page carries the events compactly (names interned, gzip + base64) and the browser draws
+ * them (assets/timeline.js): a folded timeline in the report costs its data, not its SVG.
  */
+import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { replayCommand, type SeedRun } from "../harness/result.ts";
 import type { TraceEvent, TraceValue } from "../sim/trace.ts";
-import { BASE_CSS, escapeHtml, htmlPage, inlineJson, quantile, round } from "./html-util.ts";
+import { BASE_CSS, escapeHtml, htmlPage, quantile, round } from "./html-util.ts";
 
 export interface TraceViewInput {
   /** Heading, e.g. "K01 on kernel.timers-and-kills seed 1". */
@@ -101,178 +106,93 @@ export function capEvents(
   return [...keep].sort((a, b) => a - b).map((i) => events[i]!);
 }
 
-interface Lane {
-  name: string;
-  index: number;
-  startMs: number | null;
-  endMs: number | null;
-  endKind: string | null;
-  pauses: Array<{ fromMs: number; toMs: number | null }>;
-}
-
-function lanesOf(events: readonly TraceEvent[]): Map<string, Lane> {
-  const lanes = new Map<string, Lane>();
-  for (const e of events) {
-    let lane = lanes.get(e.p);
-    if (!lane) {
-      lane = { name: e.p, index: lanes.size, startMs: null, endMs: null, endKind: null, pauses: [] };
-      lanes.set(e.p, lane);
-    }
-    if (e.k === "proc.start") lane.startMs = e.t;
-    if (e.k === "proc.kill" || e.k === "proc.exit" || e.k === "proc.crash") {
-      lane.endMs = e.t;
-      lane.endKind = e.k;
-    }
-    if (e.k === "proc.pause") lane.pauses.push({ fromMs: e.t, toMs: null });
-    if (e.k === "proc.resume") {
-      const open = lane.pauses.find((p) => p.toMs === null);
-      if (open) open.toMs = e.t;
-    }
-  }
-  return lanes;
-}
-
-function niceStep(spanMs: number, ticks: number): number {
-  const raw = Math.max(1, spanMs / ticks);
-  const power = 10 ** Math.floor(Math.log10(raw));
-  for (const m of [1, 2, 5, 10]) if (m * power >= raw) return m * power;
-  return 10 * power;
-}
-
 function formatMs(ms: number): string {
   if (ms >= 60_000) return `${round(ms / 60_000, 2)} min`;
   if (ms >= 1000) return `${round(ms / 1000, 2)} s`;
   return `${ms} ms`;
 }
 
-function describe(e: TraceEvent): string {
-  const fields = e.f
-    ? Object.entries(e.f)
-        .map(([k, v]) => `${k}=${String(v)}`)
-        .join(" ")
-    : "";
-  return `t=${e.t}ms ${e.p} ${e.k} ${fields}`.trim();
+/** An acknowledgement: `write.acked`, `commit.acked`, or a bare `ack`. */
+export const isAck = (kind: string): boolean => /(^|\.)ack(ed)?$/.test(kind);
+
+/** A successful conditional put of a manifest: the commit point of strict mode. */
+export const isManifestCas = (e: TraceEvent): boolean =>
+  e.k === "store.put" && /manifest/.test(String(e.f?.key ?? "")) && outcomeClass(e.f?.outcome) === "ok";
+
+/** Compact events for the page: names interned, each event `[t, process, kind, fields | 0]`. */
+export interface CompactTimeline {
+  procs: string[];
+  kinds: string[];
+  ev: Array<[number, number, number, TraceEvent["f"] | 0]>;
+  /** Indices (into `ev`) of the events the violation cites, the violation included. */
+  cited: number[];
+  violation: TraceViewInput["violation"];
+}
+
+const eventKey = (e: TraceEvent) => `${e.t}|${e.p}|${e.k}|${JSON.stringify(e.f ?? {})}`;
+
+export function compactTimeline(view: TraceViewInput): CompactTimeline {
+  const procs: string[] = [];
+  const kinds: string[] = [];
+  const procIndex = new Map<string, number>();
+  const kindIndex = new Map<string, number>();
+  const intern = (value: string, list: string[], index: Map<string, number>) => {
+    let i = index.get(value);
+    if (i === undefined) {
+      i = list.length;
+      list.push(value);
+      index.set(value, i);
+    }
+    return i;
+  };
+  const evidence = new Set(view.evidence.map(eventKey));
+  const cited: number[] = [];
+  const ev = view.events.map((e, i): [number, number, number, TraceEvent["f"] | 0] => {
+    if (e.k === "violation" || evidence.has(eventKey(e))) cited.push(i);
+    return [e.t, intern(e.p, procs, procIndex), intern(e.k, kinds, kindIndex), e.f ?? 0];
+  });
+  return { procs, kinds, ev, cited, violation: view.violation };
+}
+
+/** The timeline's data as the page carries it: gzip, then base64 (a tenth of the JSON's size). */
+export function encodeTimeline(view: TraceViewInput): string {
+  return gzipSync(Buffer.from(JSON.stringify(compactTimeline(view))), { level: 9 }).toString("base64");
 }
 
 let viewerCounter = 0;
 
-/** The timeline and plots for one seed, as an HTML fragment (the page supplies CSS and JS). */
-export function renderTraceView(view: TraceViewInput): string {
+/**
+ * The timeline for one seed, as an HTML fragment (the page supplies CSS and JS): header,
+ * violation, tools, minimap, the lanes (drawn in the browser by assets/timeline.js from the
+ * embedded data), the events behind the violation and, with `plots`, the trace's plots.
+ */
+export function renderTraceView(view: TraceViewInput, options: { plots?: boolean } = {}): string {
   const id = `tv${++viewerCounter}`;
   const events = view.events;
-  const lanes = lanesOf(events);
   const endMs = Math.max(1, view.violation?.atMs ?? 0, ...events.map((e) => e.t));
-  const widthPx = PLOT_WIDTH_PX;
-  const heightPx = AXIS_HEIGHT_PX + lanes.size * LANE_HEIGHT_PX + 6;
-  const x = (t: number) => round((Math.max(0, t) / endMs) * (widthPx - 10) + 5, 2);
-  const laneY = (name: string) => AXIS_HEIGHT_PX + lanes.get(name)!.index * LANE_HEIGHT_PX;
-  const evidenceKey = new Set(view.evidence.map((e) => `${e.t}|${e.p}|${e.k}|${JSON.stringify(e.f ?? {})}`));
-  const isEvidence = (e: TraceEvent) => evidenceKey.has(`${e.t}|${e.p}|${e.k}|${JSON.stringify(e.f ?? {})}`);
-  const svg: string[] = [];
-
-  // Time axis and grid.
-  const step = niceStep(endMs, 10);
-  for (let t = 0; t <= endMs; t += step) {
-    svg.push(
-      `<line class="grid" x1="${x(t)}" x2="${x(t)}" y1="${AXIS_HEIGHT_PX - 6}" y2="${heightPx}"/>`,
-      `<text class="tick" x="${x(t)}" y="${AXIS_HEIGHT_PX - 10}"${t === 0 ? ' text-anchor="start"' : ' text-anchor="middle"'}>${escapeHtml(formatMs(t))}</text>`,
-    );
-  }
-  // Lane backgrounds, life lines, pauses, ends.
-  for (const lane of lanes.values()) {
-    const y = laneY(lane.name);
-    const mid = y + LANE_HEIGHT_PX / 2;
-    if (lane.index % 2 === 1)
-      svg.push(`<rect class="lane-alt" x="0" y="${y}" width="${widthPx}" height="${LANE_HEIGHT_PX}"/>`);
-    const from = lane.startMs ?? events.find((e) => e.p === lane.name)?.t ?? 0;
-    const to = lane.endMs ?? endMs;
-    svg.push(`<line class="life" x1="${x(from)}" x2="${x(to)}" y1="${mid}" y2="${mid}"/>`);
-    for (const pause of lane.pauses) {
-      const pauseEnd = pause.toMs ?? to;
-      svg.push(
-        `<rect class="pause" x="${x(pause.fromMs)}" y="${y + 2}" width="${Math.max(2, Number(x(pauseEnd)) - Number(x(pause.fromMs)))}" height="${LANE_HEIGHT_PX - 4}"><title>paused ${pause.fromMs}–${pauseEnd} ms (zombie: its timers do not fire)</title></rect>`,
-      );
-    }
-  }
-  // Events.
-  events.forEach((e, index) => {
-    const y = laneY(e.p);
-    const mid = y + LANE_HEIGHT_PX / 2;
-    const data = `data-i="${index}"`;
-    const tip = `<title>${escapeHtml(describe(e))}</title>`;
-    const cx = x(e.t);
-    const evidence = isEvidence(e);
-    if (e.k.startsWith("store.")) {
-      const ms = typeof e.f?.ms === "number" ? e.f.ms : 0;
-      const cls = outcomeClass(e.f?.outcome);
-      const x0 = x(e.t - ms);
-      const w = Math.max(1.5, Number(cx) - Number(x0));
-      svg.push(
-        `<rect class="ev store ${cls}" ${data} x="${x0}" y="${mid - 4}" width="${round(w, 2)}" height="8" fill="${OUTCOME_COLOURS[cls]}">${tip}</rect>`,
-      );
-    } else if (e.k.startsWith("lease.")) {
-      svg.push(`<path class="ev lease" ${data} d="M${cx} ${mid - 6}l5 6l-5 6l-5-6z">${tip}</path>`);
-    } else if (e.k.startsWith("commit.") || e.k.startsWith("wal.")) {
-      svg.push(`<circle class="ev commit" ${data} cx="${cx}" cy="${mid}" r="4">${tip}</circle>`);
-    } else if (e.k === "proc.kill" || e.k === "proc.crash") {
-      svg.push(
-        `<path class="ev kill" ${data} d="M${Number(cx) - 5} ${mid - 5}l10 10m0 -10l-10 10">${tip}</path>`,
-      );
-    } else if (e.k === "violation") {
-      svg.push(`<circle class="ev violation-dot" ${data} cx="${cx}" cy="${mid}" r="6">${tip}</circle>`);
-    } else if (e.k === "proc.start" || e.k === "proc.exit") {
-      svg.push(
-        `<line class="ev edge" ${data} x1="${cx}" x2="${cx}" y1="${mid - 6}" y2="${mid + 6}">${tip}</line>`,
-      );
-    } else {
-      const tall = /ack$/.test(e.k) ? 5 : 3;
-      svg.push(
-        `<line class="ev tickmark${/ack$/.test(e.k) ? " ack" : ""}" ${data} x1="${cx}" x2="${cx}" y1="${mid - tall}" y2="${mid + tall}">${tip}</line>`,
-      );
-    }
-    if (evidence) {
-      svg.push(
-        `<circle class="evidence" ${data} cx="${cx}" cy="${mid}" r="9"><title>cited by the violation: ${escapeHtml(describe(e))}</title></circle>`,
-      );
-    }
-  });
-  // The violation line over every lane.
-  if (view.violation) {
-    const vx = x(view.violation.atMs);
-    svg.push(
-      `<line class="violation-line" x1="${vx}" x2="${vx}" y1="${AXIS_HEIGHT_PX - 4}" y2="${heightPx}"/>`,
-      `<text class="violation-label" x="${Number(vx) - 4}" y="${AXIS_HEIGHT_PX + 10}" text-anchor="end">${escapeHtml(view.violation.invariant)} @ ${view.violation.atMs} ms</text>`,
-    );
-  }
-
-  const labels = [...lanes.values()]
-    .map(
-      (lane) =>
-        `<div class="lane-label${lane.endKind === "proc.kill" ? " killed" : ""}" title="${escapeHtml(lane.name)}">${escapeHtml(lane.name)}</div>`,
-    )
-    .join("");
   const capped =
     view.totalEvents > events.length
-      ? `<p class="muted">Showing ${events.length} of ${view.totalEvents} events (process life, leases, commits, the violation and the events nearest it). Replay for all of them.</p>`
+      ? `<p class="muted">Showing ${events.length} of ${view.totalEvents} events (process life, leases, commits, the violation, the events it cites and those nearest it). <code>${escapeHtml(view.replay)} --html F.html</code> shows more.</p>`
       : "";
   const violationBox = view.violation
     ? `<div class="tv-violation" data-violation="${escapeHtml(view.violation.invariant)}"><b>Violation: ${escapeHtml(view.violation.invariant)}</b> at ${view.violation.atMs} ms — ${escapeHtml(view.violation.message)}</div>`
     : `<div class="tv-pass">No violation: the run passed.</div>`;
-
+  const cas = writesPerManifestCas(events);
   return `<section class="tv" id="${id}">
 <div class="tv-head"><h3>${escapeHtml(view.title)}</h3>
-<div class="muted mono">scenario ${escapeHtml(view.scenario)} · seed ${view.seed}${view.variant ? ` · variant ${escapeHtml(view.variant)}` : ""} · trace hash ${escapeHtml(view.traceHash)} · ${view.totalEvents} events · ${formatMs(endMs)} simulated</div>
+<div class="muted mono">scenario ${escapeHtml(view.scenario)} · seed ${view.seed}${view.variant ? ` · variant ${escapeHtml(view.variant)}` : ""} · trace hash ${escapeHtml(view.traceHash)} · ${view.totalEvents} events · ${formatMs(endMs)} simulated · <span class="tv-counts">${events.filter((e) => isAck(e.k)).length} acks, ${cas.length} manifest CAS</span></div>
 <div class="mono replay">${escapeHtml(view.replay)}</div></div>
 ${violationBox}
-<div class="tv-tools"><button data-zoom="in" title="zoom in">+</button><button data-zoom="out" title="zoom out">−</button><button data-zoom="fit">fit</button>${view.violation ? `<button data-jump="violation">jump to violation</button>` : ""}
+<div class="tv-tools"><button data-zoom="in" title="zoom in">+</button><button data-zoom="out" title="zoom out">−</button><button data-zoom="fit">fit</button>${view.violation ? `<button data-jump="violation" title="zoom to the events the violation cites">jump to violation</button>` : ""}
 ${legend()}</div>
-<div class="tv-body"><div class="tv-labels" style="padding-top:${AXIS_HEIGHT_PX}px">${labels}</div>
-<div class="tv-scroll"><svg class="tv-svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${widthPx} ${heightPx}" preserveAspectRatio="none" data-violation-x="${view.violation ? x(view.violation.atMs) : ""}">${svg.join("")}</svg></div></div>
+<svg class="tv-minimap" width="100%" height="34"><title>the whole run: events over time; red: cited by the violation; the box is the visible window (click to go there)</title></svg>
+<div class="tv-body"><div class="tv-labels" style="padding-top:${AXIS_HEIGHT_PX}px"></div>
+<div class="tv-scroll"><svg class="tv-svg" width="${PLOT_WIDTH_PX}" height="${AXIS_HEIGHT_PX}"></svg></div></div>
 <div class="tv-detail mono">Click an event for its fields.</div>
 ${capped}
-<script type="application/json" class="tv-events">${inlineJson(events)}</script>
+<script type="application/gzip+base64" class="tv-data">${encodeTimeline(view)}</script>
 ${evidenceTable(view)}
-${renderPlots(events)}
+${options.plots ? renderPlots(events) : ""}
 </section>`;
 }
 
@@ -286,7 +206,11 @@ function legend(): string {
     item(`<rect x="1" y="2" width="14" height="8" fill="${OUTCOME_COLOURS.error}"/>`, "error"),
     item(`<path d="M8 0l6 6l-6 6l-6-6z" fill="#059669"/>`, "lease"),
     item(`<circle cx="8" cy="6" r="4" fill="#1e3a8a"/>`, "commit/WAL"),
-    item(`<line x1="8" x2="8" y1="1" y2="11" stroke="#16a34a" stroke-width="2"/>`, "ack"),
+    item(`<line x1="8" x2="8" y1="0" y2="12" stroke="#16a34a" stroke-width="2.5"/>`, "ack"),
+    item(
+      `<line x1="1" x2="15" y1="10" y2="2" stroke="#16a34a" stroke-opacity=".5"/>`,
+      "ack ← its manifest CAS",
+    ),
     item(`<path d="M3 1l10 10m0-10l-10 10" stroke="#dc2626" stroke-width="2.5"/>`, "kill"),
     item(`<rect x="1" y="1" width="14" height="10" class="pause-swatch"/>`, "paused"),
     item(`<circle cx="8" cy="6" r="5" fill="none" stroke="#dc2626" stroke-width="2"/>`, "cited by violation"),
@@ -297,7 +221,7 @@ function evidenceTable(view: TraceViewInput): string {
   if (!view.violation) return "";
   const at = view.violation.atMs;
   const cited = view.evidence;
-  const before = view.events.filter((e) => e.t <= at && e.k !== "violation").slice(-12);
+  const before = view.events.filter((e) => e.t <= at && e.k !== "violation").slice(-6);
   const row = (e: TraceEvent, cls: string) =>
     `<tr class="${cls}"><td class="mono">${e.t}</td><td class="mono">${escapeHtml(e.p)}</td><td class="mono">${escapeHtml(e.k)}</td><td class="mono">${escapeHtml(
       e.f
@@ -325,15 +249,18 @@ interface StoreCall {
 }
 
 function storeCalls(events: readonly TraceEvent[]): StoreCall[] {
-  return events
-    .filter((e) => e.k.startsWith("store."))
-    .map((e) => ({
-      t: e.t,
-      op: e.k.slice("store.".length),
-      ms: typeof e.f?.ms === "number" ? e.f.ms : Number.NaN,
-      cls: outcomeClass(e.f?.outcome),
-      key: String(e.f?.key ?? ""),
-    }));
+  return (
+    events
+      // store.apply marks the instant a call took effect inside the store, not a call of its own.
+      .filter((e) => e.k.startsWith("store.") && e.k !== "store.apply")
+      .map((e) => ({
+        t: e.t,
+        op: e.k.slice("store.".length),
+        ms: typeof e.f?.ms === "number" ? e.f.ms : Number.NaN,
+        cls: outcomeClass(e.f?.outcome),
+        key: String(e.f?.key ?? ""),
+      }))
+  );
 }
 
 export interface LatencyRow {
@@ -367,28 +294,30 @@ export function storeLatencyTable(events: readonly TraceEvent[]): LatencyRow[] {
   });
 }
 
-/** Writes carried by each successful manifest CAS (see the header for how they are counted). */
+/**
+ * Writes carried by each successful manifest CAS: the `writes`/`batch` field of the commit record
+ * logged with it if there is one, else the acks that follow it before the next CAS (a strict
+ * writer acks only after the CAS that made the write durable, so an ack belongs to the last CAS
+ * before it). A CAS that carries no write (creating the manifest, a fence stamp) counts 0.
+ */
 export function writesPerManifestCas(events: readonly TraceEvent[]): number[] {
   const counts: number[] = [];
-  let acksSince = 0;
-  let lastCommitWrites: number | null = null;
+  const declared: Array<number | null> = [];
   for (const e of events) {
+    if (isManifestCas(e)) {
+      counts.push(0);
+      declared.push(null);
+      continue;
+    }
+    if (counts.length === 0) continue;
+    const last = counts.length - 1;
     if (e.k.startsWith("commit.") || e.k.startsWith("wal.")) {
       const w = e.f?.writes ?? e.f?.batch;
-      if (typeof w === "number") lastCommitWrites = w;
+      if (typeof w === "number" && declared[last] === null) declared[last] = w;
     }
-    if (/\.ack$|^ack$/.test(e.k)) acksSince++;
-    if (
-      e.k === "store.put" &&
-      /manifest/.test(String(e.f?.key ?? "")) &&
-      outcomeClass(e.f?.outcome) === "ok"
-    ) {
-      counts.push(lastCommitWrites ?? acksSince);
-      acksSince = 0;
-      lastCommitWrites = null;
-    }
+    if (isAck(e.k)) counts[last]!++;
   }
-  return counts;
+  return counts.map((acked, i) => declared[i] ?? acked);
 }
 
 function plotCard(title: string, body: string): string {
@@ -511,7 +440,17 @@ export const TRACE_VIEWER_CSS = `
 .tv-svg .lease{fill:#059669}.tv-svg .commit{fill:#1e3a8a}
 .tv-svg .kill{stroke:#dc2626;stroke-width:2.5;fill:none}
 .tv-svg .edge{stroke:#64748b;stroke-width:1.5}
-.tv-svg .tickmark{stroke:#94a3b8;stroke-width:1}.tv-svg .tickmark.ack{stroke:#16a34a;stroke-width:1.5}
+.tv-svg .tickmark{stroke:#94a3b8;stroke-width:1}
+.tv-svg .ack{stroke:#16a34a;stroke-width:2.5}
+.tv-svg .ack-link{stroke:#16a34a;stroke-opacity:.35;stroke-width:1}
+.tv-svg .store.cas{stroke:#1e3a8a;stroke-width:1}
+.tv-svg .evidence.flash{animation:tv-flash 1s ease-in-out 3}
+@keyframes tv-flash{50%{stroke-width:6;stroke-opacity:.5}}
+.tv-minimap{display:block;width:100%;height:34px;margin:2px 0 6px;background:#fbfcfd;border:1px solid var(--line);border-radius:4px;cursor:pointer}
+.tv-minimap .mini-bar{fill:#94a3b8}.tv-minimap .mini-ack{stroke:#16a34a;stroke-width:1}
+.tv-minimap .mini-kill{stroke:#f97316;stroke-width:1.5}.tv-minimap .mini-cited{stroke:#dc2626;stroke-width:2}
+.tv-minimap .mini-violation{stroke:#dc2626;stroke-width:2;stroke-dasharray:4 2}
+.tv-minimap .mini-window{fill:#3b82f6;fill-opacity:.12;stroke:#1d4ed8;stroke-width:1.5;vector-effect:non-scaling-stroke}
 .tv-svg .violation-dot{fill:#dc2626}
 .tv-svg .evidence{fill:none;stroke:#dc2626;stroke-width:2.5;pointer-events:none}
 .tv-svg .violation-line{stroke:#dc2626;stroke-width:2;stroke-dasharray:6 3}
@@ -527,37 +466,12 @@ export const TRACE_VIEWER_CSS = `
 .nodata{font-size:12.5px}
 `;
 
-/** Zoom, jump-to-violation and click-for-details for every viewer on the page. */
-export const TRACE_VIEWER_JS = `
-(function(){
-  document.querySelectorAll('.tv').forEach(function(tv){
-    var svg = tv.querySelector('.tv-svg'); var scroll = tv.querySelector('.tv-scroll');
-    var detail = tv.querySelector('.tv-detail'); var data = tv.querySelector('.tv-events');
-    var events = data ? JSON.parse(data.textContent) : [];
-    var base = Number(svg.getAttribute('width')); var zoom = 1;
-    function setZoom(z){ zoom = Math.max(1, Math.min(64, z)); svg.setAttribute('width', String(base * zoom)); }
-    tv.querySelectorAll('[data-zoom]').forEach(function(b){ b.addEventListener('click', function(){
-      var k = b.getAttribute('data-zoom'); setZoom(k === 'in' ? zoom * 2 : k === 'out' ? zoom / 2 : 1); }); });
-    var jump = tv.querySelector('[data-jump]');
-    if (jump) jump.addEventListener('click', function(){
-      var vx = Number(svg.getAttribute('data-violation-x'));
-      if (zoom < 4) setZoom(4);
-      scroll.scrollLeft = Math.max(0, vx * zoom - scroll.clientWidth * 0.7);
-    });
-    var selected = null;
-    svg.addEventListener('click', function(ev){
-      var el = ev.target.closest('[data-i]'); if (!el) return;
-      var e = events[Number(el.getAttribute('data-i'))]; if (!e) return;
-      if (selected) selected.classList.remove('selected'); selected = el; el.classList.add('selected');
-      detail.textContent = 't=' + e.t + ' ms  process=' + e.p + '  kind=' + e.k + (e.f ? '\\n' + JSON.stringify(e.f, null, 1) : '');
-    });
-  });
-})();
-`;
+/** Drawing, zoom, minimap, jump-to-violation and click-for-details for every viewer on the page. */
+export const TRACE_VIEWER_JS = readFileSync(new URL("./assets/timeline.js", import.meta.url), "utf8");
 
 /** A whole page for one seed: what `blobsim replay --html F` writes. */
 export function traceViewerPage(view: TraceViewInput): string {
-  const body = `<main><h1>blobsim replay</h1><p class="muted">One seed's run, a lane per process. Same seed, same run: <code>${escapeHtml(view.replay)}</code></p>${renderTraceView(view)}</main>`;
+  const body = `<main><h1>blobsim replay</h1><p class="muted">One seed's run, a lane per process. Same seed, same run: <code>${escapeHtml(view.replay)}</code></p>${renderTraceView(view, { plots: true })}</main>`;
   return htmlPage(`blobsim ${view.title}`, BASE_CSS + TRACE_VIEWER_CSS, body, TRACE_VIEWER_JS);
 }
 

@@ -15,6 +15,7 @@
  */
 import type { LocalDisk } from "../../engine/db/local-disk.ts";
 import { checkRestoredRows, encodeRowValue, type WriteRecord } from "../../invariants/durability.ts";
+import { violateDurability } from "../../invariants/durability-evidence.ts";
 import { memoryDisk } from "../../sim/local-disk.ts";
 import type { SimProcess } from "../../sim/process.ts";
 import type { Scenario, ScenarioContext, ScenarioResult } from "../scenario.ts";
@@ -80,7 +81,7 @@ async function runLocalCrash(ctx: ScenarioContext): Promise<ScenarioResult> {
     reopenedRows = rows.length;
     self.log("reopened", { rows: rows.length, flushLsn: await second.guard(reopened.flushLsn()) });
     for (const problem of checkRestoredRows(writes, rows).slice(0, 3))
-      world.violate(problem.invariant, `reopen after crash: ${problem.message}`);
+      violateDurability(world, problem, `reopen after crash: ${problem.message}`);
     await second.guard(reopened.close());
   });
   await world.run();

@@ -10,6 +10,7 @@
 import { leaseKey } from "../../engine/lease/lease-record.ts";
 import { manifestKey } from "../../engine/manifest/manifest.ts";
 import { checkRestoredRows, type WriteRecord } from "../../invariants/durability.ts";
+import { violateDurability } from "../../invariants/durability-evidence.ts";
 import { checkRelaxedLossBound, judgedHistory } from "../../invariants/platform-loss.ts";
 import { checkSingleWriter } from "../../invariants/single-writer.ts";
 import { SingleWriterTap } from "../../invariants/single-writer-tap.ts";
@@ -136,7 +137,7 @@ export class PlatformService {
     const history = judgedHistory(asOfRestore, this.app, this.killedInstances());
     const problems = checkRestoredRows(history, view.rows);
     for (const problem of problems.slice(0, 3))
-      this.world.violate(problem.invariant, `${name}: ${problem.message}`);
+      violateDurability(this.world, problem, `${name}: ${problem.message}`);
     this.world.log("platform", "verify", {
       name,
       rows: view.rows.length,

@@ -28,6 +28,23 @@ const CONDITIONAL_PUT_1KB_P50_MS = { min: 36, max: 54 };
 const BANDWIDTH_BOUND_BYTES_PER_S = { min: 45_000_000, max: 240_000_000 };
 const OPS = ["put", "cond_put", "get"] as const;
 
+/** The sizes and operations E0-5 measures, for the report's chart of its figures. */
+export const LATENCY_SIZES: ReadonlyArray<{ label: string; bytes: number }> = SIZES;
+export const LATENCY_OPS: readonly string[] = OPS;
+
+/**
+ * The p50 a calibrated store may show at `bytes`, from E0's measured figures as this checker
+ * reads them: the 1 KB conditional PUT band plus the transfer time of the extra bytes at the
+ * fastest and slowest NIC speed the checker accepts. Drawn behind the measured p50s in the report.
+ */
+export function referenceBandMs(bytes: number): { lowMs: number; highMs: number } {
+  const extraBytes = Math.max(0, bytes - SIZES[0].bytes);
+  return {
+    lowMs: CONDITIONAL_PUT_1KB_P50_MS.min + (extraBytes * 1000) / BANDWIDTH_BOUND_BYTES_PER_S.max,
+    highMs: CONDITIONAL_PUT_1KB_P50_MS.max + (extraBytes * 1000) / BANDWIDTH_BOUND_BYTES_PER_S.min,
+  };
+}
+
 /** The calibration failures of one run's figures (`metrics` as `run` records them); none when calibrated. */
 export function checkLatencyCalibration(metrics: Readonly<Record<string, number>>): string[] {
   const problems: string[] = [];

@@ -6,6 +6,7 @@
 import type { FaultPoints } from "../../engine/runtime.ts";
 import { noFaults } from "../../engine/runtime.ts";
 import { checkRestoredRows, firstDifference } from "../../invariants/durability.ts";
+import { violateDurability } from "../../invariants/durability-evidence.ts";
 import type { SimBlobStore } from "../../sim/blob-store.ts";
 import type { SimProcess } from "../../sim/process.ts";
 import type { World } from "../../sim/world.ts";
@@ -152,7 +153,8 @@ export async function verifyReopen(context: LifeContext, name: string): Promise<
   }
   verifier.kill("verified");
   const problems = checkRestoredRows(context.workload.writes, view.rows);
-  for (const problem of problems.slice(0, 3)) world.violate(problem.invariant, `${name}: ${problem.message}`);
+  for (const problem of problems.slice(0, 3))
+    violateDurability(world, problem, `${name}: ${problem.message}`);
   if (view.peakBufferedBytes > view.bufferBoundBytes)
     world.violate(
       "restore-buffer-bound",
