@@ -46,6 +46,8 @@ describe("output files", () => {
       const url = new URL(folder, import.meta.url);
       for (const name of readdirSync(url)) {
         if (!name.endsWith(".ts") || name.endsWith(".test.ts") || name === "output-files.ts") continue;
+        // chromium.ts unpacks the test browser into a tmp folder: not an output file of a command.
+        if (name === "chromium.ts") continue;
         if (writesDirectly(readFileSync(new URL(name, url), "utf8"))) offenders.push(`${folder}${name}`);
       }
     }

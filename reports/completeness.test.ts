@@ -10,7 +10,8 @@ import type { SeedResult } from "../harness/result.ts";
 import { CRITERIA } from "./criteria.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
 import { mergedEvidencePlan, parseSeedRanges, runEvidencePlan } from "./completeness.ts";
-import { buildReport, type ReportData, seedRanges } from "./evidence.ts";
+import { buildReport, type ReportData } from "./evidence.ts";
+import { seedRanges } from "./seed-ranges.ts";
 import type { VariantCheck } from "./forensic.ts";
 import { readRunJson, type RunPlan } from "./run-json.ts";
 

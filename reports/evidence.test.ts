@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import type { SeedResult } from "../harness/result.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
 import { CRITERIA } from "./criteria.ts";
-import { buildReport, type CriterionEvidence, type ReportData, seedRanges } from "./evidence.ts";
+import { buildReport, type CriterionEvidence, type ReportData } from "./evidence.ts";
+import { seedRanges } from "./seed-ranges.ts";
 import type { VariantCheck } from "./forensic.ts";
 
 const GATE_IDS = CRITERIA.map((c) => c.id).filter((id) => /^(DUR|FEN)-/.test(id));

@@ -20,6 +20,7 @@ import type { SeedResult } from "../harness/result.ts";
 import { replayCommand } from "../harness/result.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
 import { CRITERIA, type Criterion, RISKS, type Risk } from "./criteria.ts";
+import { seedRanges } from "./seed-ranges.ts";
 import type { EvidencePlan } from "./completeness.ts";
 import type { VariantCheck } from "./forensic.ts";
 import { type PlacementRow, placementRows } from "./placement.ts";
@@ -152,23 +153,6 @@ const GATE = /^(DUR|FEN)-/;
 const RESIDUAL_ORDER: Residual[] = ["Low", "Med", "High", "Critical"];
 const worse = (a: Residual, b: Residual): Residual =>
   RESIDUAL_ORDER.indexOf(a) >= RESIDUAL_ORDER.indexOf(b) ? a : b;
-
-export function seedRanges(seeds: readonly number[]): string {
-  const sorted = [...new Set(seeds)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  let start = sorted[0];
-  let prev = start;
-  for (const seed of sorted.slice(1).concat([Number.NaN])) {
-    if (seed === prev! + 1) {
-      prev = seed;
-      continue;
-    }
-    if (start !== undefined) parts.push(start === prev ? `${start}` : `${start}-${prev}`);
-    start = seed;
-    prev = seed;
-  }
-  return parts.join(",");
-}
 
 function median(sorted: number[]): number {
   const mid = Math.floor(sorted.length / 2);

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kernelEarlyAck } from "../fixtures/forensic/kernel-early-ack.ts";
+import { findVariant } from "../fixtures/forensic/index.ts";
 import { runSeed } from "../harness/run-seed.ts";
 import { findScenario } from "../scenarios/index.ts";
 import { findChromium } from "./chromium.ts";
@@ -95,7 +95,7 @@ describe("HTML in headless Chromium", () => {
     const results = [];
     for (const scenario of scenarios)
       for (const seed of [0, 1]) results.push((await runSeed(scenario.id, seed, {})).result);
-    const variants = await checkVariants([kernelEarlyAck]);
+    const variants = await checkVariants([findVariant("K01")!]);
     const report = buildReport({
       scenarios,
       results,

@@ -104,7 +104,7 @@ describe("--perfetto trace-event JSON", () => {
     }
     try {
       const trace = TraceSchema.parse(JSON.parse(readFileSync(join(dir, "b12.json"), "utf8")));
-      expect(trace.otherData.traceHash).toBe("4507f3d6e5765b3c");
+      expect(trace.otherData.traceHash).toBe("5ffeb85cbe181880");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

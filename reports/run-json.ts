@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { SeedResult } from "../harness/result.ts";
 import { SEED_MAX, type SeedSelection, selectSeeds, UsageError } from "../harness/seeds.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
-import { seedRanges } from "./evidence.ts";
+import { seedRanges } from "./seed-ranges.ts";
 
 const seedNumber = z.number().int().min(0).max(SEED_MAX);
 const count = z.number().int().min(0);
