@@ -1,7 +1,10 @@
 /**
  * The `blobsim` command. Usage errors print one line and exit 2, never a stack trace.
  */
+import { builtinRegistry } from "../fixtures/registry.ts";
+import { installDefaultRegistry } from "../harness/default-registry.ts";
 import { UnknownNameError } from "../harness/run-seed.ts";
+import { ScenarioModuleError } from "../harness/scenario-modules.ts";
 import { UsageError } from "../harness/seeds.ts";
 import { UnknownCriterionError } from "../reports/criteria.ts";
 import { benchCommand, benchHelp } from "./bench.ts";
@@ -35,6 +38,8 @@ usage: blobsim <command> [options]   (blobsim <command> --help for each)
 commands: ${Object.keys(commands).join(", ")}`;
 
 export async function main(argv: string[]): Promise<number> {
+  // Code that runs seeds without naming a registry (the report's collectors) gets the built-ins.
+  installDefaultRegistry(builtinRegistry);
   const [name, ...args] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     console.log(usage);
@@ -54,7 +59,8 @@ export async function main(argv: string[]): Promise<number> {
     if (
       error instanceof UsageError ||
       error instanceof UnknownNameError ||
-      error instanceof UnknownCriterionError
+      error instanceof UnknownCriterionError ||
+      error instanceof ScenarioModuleError
     ) {
       console.error(`blobsim: ${error.message}`);
       return 2;
