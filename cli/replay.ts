@@ -1,15 +1,20 @@
 import { writeFileSync } from "node:fs";
-import { replayCommand } from "../harness/result.ts";
+import { exitCodeOf, replayCommand } from "../harness/result.ts";
 import { runSeed } from "../harness/run-seed.ts";
+import { seedTimeoutS } from "../harness/seed-budget.ts";
 import { UsageError } from "../harness/seeds.ts";
 import { replayPage } from "../reports/trace-viewer.ts";
 
-import { checkVariant, flag, parse, seedSelection, selectScenarios, str } from "./args.ts";
+import { checkVariant, flag, parse, seedSelection, seedTimeoutOption, selectScenarios, str } from "./args.ts";
+import { hangWatchdog } from "./hang-watchdog.ts";
+import { commandRegistry, scenariosOption } from "./registry.ts";
 
 export const replayHelp = `blobsim replay SCENARIO --seed S [--variant V] [--trace F.jsonl] [--html F.html] [--sanitize]
-Replays one seed, prints its trace hash and the violation if any, and writes the trace
-(--trace: JSON lines; --html: a self-contained timeline page, a lane per process).
-Exit 0 passed, 1 violated, 3 liveness bound hit.`;
+            [--scenarios MODULE,...] [--seed-timeout-s S]
+Replays one seed, prints its trace hash and the violation or crash (with its stack) if any,
+and writes the trace (--trace: JSON lines; --html: a self-contained timeline page, a lane per
+process). The seed runs in this thread; past its wall budget a watchdog says it hangs.
+Exit 0 passed, 1 violated, 4 crashed, 3 liveness bound hit.`;
 
 export async function replayCommand_(args: string[]): Promise<number> {
   const parsed = parse(args, {
@@ -18,17 +23,23 @@ export async function replayCommand_(args: string[]): Promise<number> {
     trace: { type: "string" },
     html: { type: "string" },
     sanitize: { type: "boolean" },
+    ...scenariosOption,
+    "seed-timeout-s": { type: "string" },
   });
   if (parsed.positionals.length !== 1) throw new UsageError("replay takes exactly one scenario");
-  const [scenario] = selectScenarios(parsed.positionals, undefined);
+  const registry = await commandRegistry(parsed);
+  const [scenario] = selectScenarios(parsed.positionals, undefined, "all", registry);
   const { seed } = seedSelection(parsed);
   if (seed === undefined) throw new UsageError("replay needs --seed S");
-  const variant = checkVariant(str(parsed, "variant")) ?? null;
+  const variant = checkVariant(str(parsed, "variant"), registry) ?? null;
+  const budgetS = seedTimeoutS(scenario!, seedTimeoutOption(parsed));
+  const watchdog = hangWatchdog(budgetS, `replay of ${scenario!.id} seed ${seed}`);
   const run = await runSeed(scenario!.id, seed, {
     variant,
     keepFullTrace: true,
     sanitize: flag(parsed, "sanitize"),
-  });
+    registry,
+  }).finally(() => watchdog.stop());
   const { result } = run;
   const tracePath = str(parsed, "trace");
   if (tracePath)
@@ -56,10 +67,12 @@ export async function replayCommand_(args: string[]): Promise<number> {
     console.log("PASS");
     return 0;
   }
+  const label = result.status === "crash" ? "CRASH" : "VIOLATION";
   console.log(
-    `VIOLATION invariant=${result.violation?.invariant} at_ms=${result.violation?.atMs} ${result.violation?.message}`,
+    `${label} invariant=${result.violation?.invariant} at_ms=${result.violation?.atMs} ${result.violation?.message}`,
   );
+  if (result.error?.stack) for (const line of result.error.stack.split("\n")) console.log(`  ${line}`);
   for (const event of run.violationEvents) console.log(`  event ${JSON.stringify(event)}`);
   console.log(`replay: ${replayCommand(result)}`);
-  return result.status === "liveness" ? 3 : 1;
+  return exitCodeOf([result]);
 }
