@@ -99,6 +99,15 @@ describe("crashes and hangs inside seeds", () => {
     expect(replay.out).toMatch(/at .*crashy\.ts/);
   });
 
+  it("--jobs 999 on a 40-seed run is capped at the cores with one warning and finishes", () => {
+    const run = blobsim(root, "run", "kernel.timers-and-kills", "--seeds", "40", "--jobs", "999");
+    expect(run.code).toBe(0);
+    expect(run.err.trim().split("\n")).toEqual([
+      expect.stringMatching(/^blobsim: --jobs 999 is more than the \d+ cores here; using \d+$/),
+    ]);
+    expect(run.lines.at(-1)).toMatch(/^SUMMARY seeds=40 failed=0 /);
+  });
+
   it("--bail stops at the first failing seed", () => {
     const { dir } = tempModule();
     const run = blobsim(dir, "run", "--scenarios", "./crashy.ts", "--seeds", "10", "--jobs", "1", "--bail");
@@ -157,22 +166,45 @@ describe("crashy", () => seedTests(crashy, { seeds: 10, registry: builtinRegistr
   it("Ctrl-C in the middle of a 2000-seed run keeps the finished seeds, marks interrupted, exits 130", async () => {
     const dir = mkdtempSync(join(tmpdir(), "blobsim-sigint-"));
     const json = join(dir, "F.json");
+    const marker = join(dir, "started");
+    // Each seed spends about 20 ms of wall time, and seed 2 leaves a marker: the signal comes
+    // while the run is surely under way, however busy the machine.
+    writeFileSync(
+      join(dir, "slow.ts"),
+      `import { writeFileSync } from "node:fs";
+export const slow = {
+  id: "user.slow", title: "20 ms of wall time a seed", criteria: [], lane: "sim", defaultSeeds: 2000,
+  async run({ world, seed }: { world: any; seed: number }) {
+    if (seed === 2) writeFileSync(${JSON.stringify(marker)}, "2");
+    const until = performance.now() + 20;
+    while (performance.now() < until);
+    void world.spawn("p").start(async (self: any) => { await self.sleep(1); });
+    await world.run();
+    return { metrics: {} };
+  },
+};
+`,
+    );
     const child = spawn(
       process.execPath,
-      [bin, "run", "kernel.timers-and-kills", "--seeds", "2000", "--jobs", "2", "--json", json],
-      { env: { ...process.env, CI: "true" } },
+      [bin, "run", "--scenarios", "./slow.ts", "--seeds", "2000", "--jobs", "2", "--json", json],
+      { cwd: dir, env: { ...process.env, CI: "true" } },
     );
     let out = "";
+    let err = "";
     child.stdout.on("data", (chunk) => (out += chunk));
+    child.stderr.on("data", (chunk) => (err += chunk));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    while (!existsSync(marker)) await new Promise((resolve) => setTimeout(resolve, 100));
     child.kill("SIGINT");
     const code = await exited;
-    expect(code, out).toBe(130);
+    expect(code, out + err).toBe(130);
+    expect(err).toMatch(/SIGINT: starting no more seeds/);
     expect(existsSync(json)).toBe(true);
     const report = JSON.parse(readFileSync(json, "utf8"));
     expect(report.interrupted).toBe(true);
     const seeds = report.results.map((r: { seed: number }) => r.seed);
+    expect(seeds.length).toBeGreaterThan(0);
     expect(seeds.length).toBeLessThan(2000);
     expect(seeds).toEqual(Array.from({ length: seeds.length }, (_, i) => i));
     expect(out.trim().split("\n").at(-1)).toBe(`INTERRUPTED after ${seeds.length} of 2000 seeds`);
