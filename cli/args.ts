@@ -8,10 +8,9 @@
  */
 import { availableParallelism } from "node:os";
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { builtinRegistry, type BuiltinRegistry } from "../fixtures/registry.ts";
 import { parseCount, parseSeed, parseShard, type SeedSelection, UsageError } from "../harness/seeds.ts";
 import { CRITERIA, isKnownCriterion } from "../reports/criteria.ts";
-import { allVariants, findVariant } from "../fixtures/forensic/index.ts";
-import { allScenarios, findScenario } from "../scenarios/index.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
 import { didYouMean } from "./did-you-mean.ts";
 
@@ -137,9 +136,27 @@ export function defaultJobs(taskCount: number): number {
   return taskCount >= 100 ? availableParallelism() : 1;
 }
 
-export function jobs(parsed: Parsed, fallback: number): number {
+/**
+ * Worker threads to use: --jobs J, capped at the cores of this machine (more threads than cores
+ * only add start-up time and memory; `--jobs 999` once started 999 workers) with one warning
+ * line. 0 and non-numbers stay usage errors.
+ */
+export function jobs(parsed: Parsed, fallback: number, cores = availableParallelism()): number {
   const text = str(parsed, "jobs");
-  return text === undefined ? fallback : parseCount(text, "--jobs");
+  if (text === undefined) return Math.min(fallback, cores);
+  const asked = parseCount(text, "--jobs");
+  if (asked <= cores) return asked;
+  console.error(`blobsim: --jobs ${asked} is more than the ${cores} cores here; using ${cores}`);
+  return cores;
+}
+
+/** `--seed-timeout-s S`: a positive number of seconds, or undefined when not given. */
+export function seedTimeoutOption(parsed: Parsed): number | undefined {
+  const text = str(parsed, "seed-timeout-s");
+  if (text === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(text) || !(Number(text) > 0))
+    throw new UsageError(`--seed-timeout-s must be a positive number of seconds, got "${text}"`);
+  return Number(text);
 }
 
 /** Scenarios named on the command line, filtered by --criteria; all of them if none named. */
@@ -172,17 +189,22 @@ export function selectScenarios(
   names: string[],
   criteriaText: string | undefined,
   lane: LaneChoice = "sim",
+  registry: BuiltinRegistry = builtinRegistry,
 ): Scenario[] {
-  const unknown = names.filter((name) => !findScenario(name));
+  const unknown = names.filter((name) => !registry.findScenario(name));
   if (unknown.length > 0) {
-    const ids = allScenarios.map((scenario) => scenario.id);
+    const ids = registry.scenarios.map((scenario) => scenario.id);
     const hints = unknown.map((name) => didYouMean(name, ids)).join("");
     throw new UsageError(`unknown scenario: ${unknown.join(", ")}${hints || " (see blobsim list)"}`);
   }
+  // With --scenarios modules and no names, run the modules' scenarios (what the user brought).
+  const fromModules = registry.scenarios.filter((scenario) => registry.origin(scenario.id) !== "built-in");
   let scenarios =
     names.length > 0
-      ? names.map((name) => findScenario(name)!)
-      : allScenarios.filter((scenario) => lane === "all" || scenario.lane === lane);
+      ? names.map((name) => registry.findScenario(name)!)
+      : fromModules.length > 0
+        ? fromModules
+        : registry.scenarios.filter((scenario) => lane === "all" || scenario.lane === lane);
   if (criteriaText !== undefined) {
     const ids = criteriaText
       .split(",")
@@ -204,15 +226,18 @@ export function selectScenarios(
   return scenarios;
 }
 
-export function unknownVariant(id: string): UsageError {
+export function unknownVariant(id: string, registry: BuiltinRegistry = builtinRegistry): UsageError {
   const hint = didYouMean(
     id,
-    allVariants.map((variant) => variant.id),
+    registry.variants.map((variant) => variant.id),
   );
   return new UsageError(`unknown variant: ${id}${hint || " (see blobsim list)"}`);
 }
 
-export function checkVariant(id: string | undefined): string | undefined {
-  if (id !== undefined && !findVariant(id)) throw unknownVariant(id);
+export function checkVariant(
+  id: string | undefined,
+  registry: BuiltinRegistry = builtinRegistry,
+): string | undefined {
+  if (id !== undefined && !registry.findVariant(id)) throw unknownVariant(id, registry);
   return id;
 }

@@ -1,14 +1,28 @@
-import { allVariants, findVariant } from "../fixtures/forensic/index.ts";
 import { createRunner } from "../harness/pool.ts";
 import { hunt, type HuntOutcome } from "../harness/hunt.ts";
 import { replayCommand } from "../harness/result.ts";
+import { seedTimeoutS } from "../harness/seed-budget.ts";
 import { parseCount, parseSeed, UsageError } from "../harness/seeds.ts";
-import { flag, jobs, type Options, parse, str, unknownVariant, variantOption } from "./args.ts";
+import {
+  flag,
+  jobs,
+  type Options,
+  parse,
+  seedTimeoutOption,
+  selectScenarios,
+  str,
+  unknownVariant,
+  variantOption,
+} from "./args.ts";
 import { checkOutputFile, writeOutputFile } from "./output-files.ts";
+import { commandRegistry, scenariosOption, seedTimeoutFlag } from "./registry.ts";
 
-export const huntHelp = `blobsim hunt --variant V [--max-seeds N] [--from S] [--jobs J] [--json F]
+export const huntHelp = `blobsim hunt --variant V [SCENARIO...] [--max-seeds N] [--from S] [--jobs J] [--json F]
+            [--scenarios MODULE,...] [--seed-timeout-s S]
 blobsim hunt --all [--max-seeds N] [--jobs J] [--json F]
-Re-injects a forensic bug and searches seeds in order for one its invariant catches.
+Re-injects a forensic bug and searches seeds in order for one its invariant catches, in the
+variant's own scenarios or in the named ones (a --scenarios module's, say). Seeds run in
+worker threads under the same wall budget as run; a crash or timeout is not a catch.
 Prints FOUND ... or NOT FOUND ...; exit 0 when found (with --all: when every variant is found).`;
 
 export const huntFlags: Options = {
@@ -18,25 +32,37 @@ export const huntFlags: Options = {
   from: { type: "string", value: "S", description: "first seed to try (default 0)" },
   jobs: { type: "string", value: "J", description: "worker threads (default 1)" },
   json: { type: "string", value: "F.json", description: "write the outcomes as JSON" },
+  ...scenariosOption,
+  ...seedTimeoutFlag,
 };
 
 export async function huntCommand(args: string[]): Promise<number> {
-  const parsed = parse(args, huntFlags, false);
+  const parsed = parse(args, huntFlags, true);
   const jsonPath = checkOutputFile("--json", str(parsed, "json"));
+  const registry = await commandRegistry(parsed);
   const all = flag(parsed, "all");
   const id = str(parsed, "variant");
   if (all === (id !== undefined)) throw new UsageError("hunt needs exactly one of --variant V or --all");
-  const variants = all ? [...allVariants] : [findVariant(id!) ?? badVariant(id!)];
+  if (all && parsed.positionals.length > 0) throw new UsageError("hunt --all takes no scenario names");
+  const named =
+    parsed.positionals.length > 0 ? selectScenarios(parsed.positionals, undefined, "all", registry) : [];
+  const variants = (all ? [...registry.variants] : [registry.findVariant(id!) ?? badVariant(id!)]).map(
+    (variant) =>
+      named.length > 0 ? { ...variant, scenarios: named.map((scenario) => scenario.id) } : variant,
+  );
+  const timeoutOverrideS = seedTimeoutOption(parsed);
   const maxText = str(parsed, "max-seeds");
   const maxSeeds = maxText === undefined ? 2000 : parseCount(maxText, "--max-seeds");
   const fromText = str(parsed, "from");
   const from = fromText === undefined ? 0 : parseSeed(fromText, "--from");
   const threads = jobs(parsed, 1);
-  const runner = createRunner(threads);
+  const runner = createRunner(threads, registry);
   const outcomes: HuntOutcome[] = [];
   try {
     for (const variant of variants) {
-      const outcome = await hunt(runner, variant, from, maxSeeds, Math.max(1, threads * 2));
+      const outcome = await hunt(runner, variant, from, maxSeeds, Math.max(1, threads * 2), (scenario) =>
+        seedTimeoutS(registry.findScenario(scenario)!, timeoutOverrideS),
+      );
       outcomes.push(outcome);
       if (outcome.found) {
         console.log(

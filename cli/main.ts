@@ -2,7 +2,10 @@
  * The `blobsim` command. Usage errors print one line and exit 2, never a stack trace.
  */
 import { readFileSync } from "node:fs";
+import { builtinRegistry } from "../fixtures/registry.ts";
+import { installDefaultRegistry } from "../harness/default-registry.ts";
 import { UnknownNameError } from "../harness/run-seed.ts";
+import { ScenarioModuleError } from "../harness/scenario-modules.ts";
 import { UsageError } from "../harness/seeds.ts";
 import { UnknownCriterionError } from "../reports/criteria.ts";
 import type { Options } from "./args.ts";
@@ -56,6 +59,8 @@ commands: ${Object.keys(commands).join(", ")}
 --version prints the version`;
 
 export async function main(argv: string[]): Promise<number> {
+  // Code that runs seeds without naming a registry (the report's collectors) gets the built-ins.
+  installDefaultRegistry(builtinRegistry);
   const [name, ...args] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     console.log(usage);
@@ -81,7 +86,8 @@ export async function main(argv: string[]): Promise<number> {
     if (
       error instanceof UsageError ||
       error instanceof UnknownNameError ||
-      error instanceof UnknownCriterionError
+      error instanceof UnknownCriterionError ||
+      error instanceof ScenarioModuleError
     ) {
       console.error(`blobsim: ${error.message}`);
       return 2;

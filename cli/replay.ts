@@ -1,5 +1,6 @@
-import { replayCommand } from "../harness/result.ts";
+import { exitCodeOf, replayCommand } from "../harness/result.ts";
 import { runSeed } from "../harness/run-seed.ts";
+import { seedTimeoutS } from "../harness/seed-budget.ts";
 import { UsageError } from "../harness/seeds.ts";
 import { perfettoTrace } from "../reports/perfetto.ts";
 import { replayPage } from "../reports/trace-viewer.ts";
@@ -11,17 +12,22 @@ import {
   parse,
   sanitizeOption,
   seedSelection,
+  seedTimeoutOption,
   selectScenarios,
   str,
   variantOption,
 } from "./args.ts";
+import { hangWatchdog } from "./hang-watchdog.ts";
 import { checkOutputFile, writeOutputFile } from "./output-files.ts";
+import { commandRegistry, scenariosOption, seedTimeoutFlag } from "./registry.ts";
 
 export const replayHelp = `blobsim replay SCENARIO --seed S [--variant V] [--trace F.jsonl] [--html F.html] [--perfetto F.json] [--sanitize]
-Replays one seed, prints its trace hash and the violation if any, and writes the trace
-(--trace: JSON lines; --html: a self-contained timeline page, a lane per process;
---perfetto: Chrome trace-event JSON for Perfetto UI or chrome://tracing, a track per process).
-Exit 0 passed, 1 violated, 3 liveness bound hit.`;
+            [--scenarios MODULE,...] [--seed-timeout-s S]
+Replays one seed, prints its trace hash and the violation or crash (with its stack) if any,
+and writes the trace (--trace: JSON lines; --html: a self-contained timeline page, a lane per
+process; --perfetto: Chrome trace-event JSON for Perfetto UI or chrome://tracing, a track per
+process). The seed runs in this thread; past its wall budget a watchdog says it hangs.
+Exit 0 passed, 1 violated, 4 crashed, 3 liveness bound hit.`;
 
 export const replayFlags: Options = {
   seed: { type: "string", value: "S", description: "the seed to replay (required)" },
@@ -38,23 +44,29 @@ export const replayFlags: Options = {
     description: "write Chrome trace-event JSON (Perfetto UI, chrome://tracing)",
   },
   ...sanitizeOption,
+  ...scenariosOption,
+  ...seedTimeoutFlag,
 };
 
 export async function replayCommand_(args: string[]): Promise<number> {
   const parsed = parse(args, replayFlags);
   if (parsed.positionals.length !== 1) throw new UsageError("replay takes exactly one scenario");
-  const [scenario] = selectScenarios(parsed.positionals, undefined);
+  const registry = await commandRegistry(parsed);
+  const [scenario] = selectScenarios(parsed.positionals, undefined, "all", registry);
   const { seed } = seedSelection(parsed);
   if (seed === undefined) throw new UsageError("replay needs --seed S");
-  const variant = checkVariant(str(parsed, "variant")) ?? null;
+  const variant = checkVariant(str(parsed, "variant"), registry) ?? null;
   const tracePath = checkOutputFile("--trace", str(parsed, "trace"));
   const htmlPath = checkOutputFile("--html", str(parsed, "html"));
   const perfettoPath = checkOutputFile("--perfetto", str(parsed, "perfetto"));
+  const budgetS = seedTimeoutS(scenario!, seedTimeoutOption(parsed));
+  const watchdog = hangWatchdog(budgetS, `replay of ${scenario!.id} seed ${seed}`);
   const run = await runSeed(scenario!.id, seed, {
     variant,
     keepFullTrace: true,
     sanitize: flag(parsed, "sanitize"),
-  });
+    registry,
+  }).finally(() => watchdog.stop());
   const { result } = run;
   if (tracePath)
     writeOutputFile(
@@ -79,10 +91,12 @@ export async function replayCommand_(args: string[]): Promise<number> {
     console.log("PASS");
     return 0;
   }
+  const label = result.status === "crash" ? "CRASH" : "VIOLATION";
   console.log(
-    `VIOLATION invariant=${result.violation?.invariant} at_ms=${result.violation?.atMs} ${result.violation?.message}`,
+    `${label} invariant=${result.violation?.invariant} at_ms=${result.violation?.atMs} ${result.violation?.message}`,
   );
+  if (result.error?.stack) for (const line of result.error.stack.split("\n")) console.log(`  ${line}`);
   for (const event of run.violationEvents) console.log(`  event ${JSON.stringify(event)}`);
   console.log(`replay: ${replayCommand(result)}`);
-  return result.status === "liveness" ? 3 : 1;
+  return exitCodeOf([result]);
 }

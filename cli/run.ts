@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { createRunner, runOrdered } from "../harness/pool.ts";
-import type { SeedResult } from "../harness/result.ts";
+import { exitCodeOf, type SeedResult } from "../harness/result.ts";
+import { seedTimeoutS } from "../harness/seed-budget.ts";
 import { selectSeeds } from "../harness/seeds.ts";
 import type { SeedTask } from "../harness/worker.ts";
 import { junitXml } from "../reports/junit.ts";
@@ -18,23 +19,35 @@ import {
   sanitizeOption,
   seedOptions,
   seedSelection,
+  seedTimeoutOption,
   selectScenarios,
   str,
   variantOption,
 } from "./args.ts";
+import { interruptWatch } from "./interrupt.ts";
 import { metricsTables } from "./metrics-table.ts";
 import { failLine, progress, swarmLine } from "./output.ts";
 import { checkOutputFile, writeOutputFile } from "./output-files.ts";
+import { commandRegistry, scenariosOption, seedTimeoutFlag } from "./registry.ts";
 
 export const runHelp = `blobsim run [SCENARIO...] [--lane sim|pglite|all] [--criteria ID,...] [--seeds N] [--seed S]
             [--from S] [--variant V] [--jobs J] [--shard i/n] [--json F] [--junit F] [--sanitize] [--metrics]
+            [--scenarios MODULE,...] [--seed-timeout-s S] [--bail]
 Runs seeds of every scenario of the lane (default: sim, the fast model lane; pglite runs real
 Postgres at a few seeds each), or of the named scenarios, filtered by --criteria. Without
 --seeds each scenario runs its own default seed count. --jobs defaults to every core for
-100 seeds or more, else 1. --metrics prints each scenario's
+100 seeds or more, else 1, and is capped at the core count. --metrics prints each scenario's
 figures (latency percentiles, E2-2 timings, cost) as a table per scenario.
+--scenarios loads a module (TypeScript or JavaScript) exporting Scenario objects; without
+scenario names the run covers that module's scenarios. Every seed runs in a worker thread
+under a wall budget (--seed-timeout-s, else the scenario's seedTimeoutS, else 60 s on the sim
+lane and 600 s on pglite); a seed past it is terminated and reported as a timeout. --bail
+stops at the first failing seed. Ctrl-C (SIGINT/SIGTERM) stops starting seeds, waits up to
+2 s for running ones, writes the files with "interrupted": true and exits 130.
 One line per failure with its replay command; the last line is SUMMARY. Exit 0 all passed,
-1 an invariant was violated, 3 a run hit its liveness bound, 2 usage error.`;
+1 an invariant was violated, 4 a seed crashed (an exception escaped engine or scenario code),
+3 a run hit its liveness bound or a seed its wall budget, 2 usage error; 1 outranks 4
+outranks 3.`;
 
 export interface RunReport {
   tool: "blobsim";
@@ -44,6 +57,8 @@ export interface RunReport {
   variant: string | null;
   /** What the whole run (all shards) selected, so a merge can tell what is missing. */
   plan: RunPlan;
+  /** True when SIGINT/SIGTERM ended the run early: results holds the seeds that finished. */
+  interrupted: boolean;
   results: SeedResult[];
   summary: { seeds: number; failed: number; events: number; simS: number; wallS: number };
 }
@@ -66,18 +81,27 @@ export const runFlags: Options = {
   junit: { type: "string", value: "F.xml", description: "write JUnit XML, a test case per seed" },
   ...sanitizeOption,
   metrics: { type: "boolean", description: "print each scenario's figures as a table" },
+  ...scenariosOption,
+  ...seedTimeoutFlag,
+  bail: { type: "boolean", description: "stop starting seeds at the first failure" },
 };
 
 export async function runCommand(args: string[]): Promise<number> {
   const parsed = parse(args, runFlags);
+  const registry = await commandRegistry(parsed);
   const lane = laneChoice(parsed);
-  const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"), lane);
+  const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"), lane, registry);
   const selection = seedSelection(parsed);
-  const variant = checkVariant(str(parsed, "variant")) ?? null;
+  const variant = checkVariant(str(parsed, "variant"), registry) ?? null;
   // Before the first seed: an output that cannot be written would lose every result.
   const jsonPath = checkOutputFile("--json", str(parsed, "json"));
   const junitPath = checkOutputFile("--junit", str(parsed, "junit"));
   const plan = runPlanOf(lane, str(parsed, "criteria") ?? null, variant, scenarios, selection);
+  const timeoutOverrideS = seedTimeoutOption(parsed);
+  const budgetS = new Map(
+    scenarios.map((scenario) => [scenario.id, seedTimeoutS(scenario, timeoutOverrideS)]),
+  );
+  const bail = flag(parsed, "bail");
 
   const sanitize = flag(parsed, "sanitize");
   const tasks: SeedTask[] = scenarios.flatMap((scenario) =>
@@ -89,24 +113,37 @@ export async function runCommand(args: string[]): Promise<number> {
     })),
   );
 
-  const threads = jobs(parsed, defaultJobs(tasks.length));
+  // More threads than seeds would only start idle workers.
+  const threads = Math.max(1, Math.min(jobs(parsed, defaultJobs(tasks.length)), tasks.length));
   const started = performance.now();
-  const runner = createRunner(threads);
+  const runner = createRunner(threads, registry);
   const results: SeedResult[] = [];
   const bar = progress(tasks.length, "run");
+  const interrupt = interruptWatch();
   let failed = 0;
   try {
-    await runOrdered(runner, tasks, Math.max(1, threads * 2), (result) => {
-      results.push(result);
-      if (!result.ok) {
-        failed++;
-        bar.log(failLine(result));
-        bar.log(swarmLine(result));
-      }
-      bar.tick(results.length, failed);
-      return undefined;
-    });
+    await runOrdered(
+      runner,
+      tasks,
+      Math.max(1, threads * 2),
+      (result) => {
+        results.push(result);
+        if (!result.ok) {
+          failed++;
+          bar.log(failLine(result));
+          bar.log(swarmLine(result));
+        }
+        bar.tick(results.length, failed);
+        return bail && !result.ok ? "stop" : undefined;
+      },
+      {
+        timeoutS: (task) => budgetS.get(task.scenario)!,
+        shouldStop: () => interrupt.interrupted,
+        abandon: interrupt.abandon,
+      },
+    );
   } finally {
+    interrupt.dispose();
     bar.end();
     await runner.close();
   }
@@ -127,6 +164,7 @@ export async function runCommand(args: string[]): Promise<number> {
       shard,
       variant,
       plan,
+      interrupted: interrupt.interrupted,
       results,
       summary,
     };
@@ -137,7 +175,9 @@ export async function runCommand(args: string[]): Promise<number> {
   console.log(
     `SUMMARY seeds=${summary.seeds} failed=${summary.failed} events=${summary.events} sim_s=${summary.simS} wall_s=${summary.wallS}`,
   );
-  if (results.some((r) => r.status === "violation" || r.status === "crash")) return 1;
-  if (results.some((r) => r.status === "liveness")) return 3;
-  return 0;
+  if (interrupt.interrupted) {
+    console.log(`INTERRUPTED after ${results.length} of ${tasks.length} seeds`);
+    return 130;
+  }
+  return exitCodeOf(results);
 }

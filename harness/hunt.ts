@@ -3,7 +3,7 @@
  * in order until its invariant catches it.
  */
 import { performance } from "node:perf_hooks";
-import type { Variant } from "../fixtures/forensic/variant.ts";
+import type { RegistryVariant } from "./registry.ts";
 import { runOrdered, type SeedRunner } from "./pool.ts";
 import type { SeedTask } from "./worker.ts";
 
@@ -20,10 +20,12 @@ export interface HuntOutcome {
 /** Searches seeds from..from+maxSeeds-1 (each over the variant's scenarios) for the first failure. */
 export async function hunt(
   runner: SeedRunner,
-  variant: Variant,
+  variant: RegistryVariant,
   from: number,
   maxSeeds: number,
   window: number,
+  /** Each seed's wall budget, by scenario ID; none when absent. */
+  timeoutS?: (scenario: string) => number,
 ): Promise<HuntOutcome> {
   const started = performance.now();
   const tasks: SeedTask[] = [];
@@ -32,13 +34,19 @@ export async function hunt(
       tasks.push({ scenario, seed: from + i, variant: variant.id, sanitize: false });
   }
   let hit: { seed: number; scenario: string; invariant: string; index: number } | null = null;
-  await runOrdered(runner, tasks, window, (result, index) => {
-    if (result.violation?.invariant === variant.invariant) {
-      hit = { seed: result.seed, scenario: result.scenario, invariant: result.violation.invariant, index };
-      return "stop";
-    }
-    return undefined;
-  });
+  await runOrdered(
+    runner,
+    tasks,
+    window,
+    (result, index) => {
+      if (result.violation?.invariant === variant.invariant) {
+        hit = { seed: result.seed, scenario: result.scenario, invariant: result.violation.invariant, index };
+        return "stop";
+      }
+      return undefined;
+    },
+    timeoutS ? { timeoutS: (task) => timeoutS(task.scenario) } : {},
+  );
   const found = hit as { seed: number; scenario: string; invariant: string; index: number } | null;
   return {
     variant: variant.id,

@@ -1,25 +1,80 @@
 /**
- * Runs seed tasks in this thread (jobs = 1) or in a pool of worker threads (piscina). Workers
- * load the TypeScript sources through tsx, like the CLI does. Results come back in task order.
+ * Runs seed tasks in a pool of worker threads (piscina), each seed under a wall-time budget: a
+ * seed past its budget has its thread terminated (piscina's AbortSignal) and replaced, and comes
+ * back as a `timeout` result; a worker that dies any other way gives a `crash` result with the
+ * error. Either way the run goes on. Workers load the TypeScript sources through tsx, like the
+ * CLI does. `inThreadRunner` (no budget: it cannot stop a spinning seed) serves replay and tests.
  */
+import { performance } from "node:perf_hooks";
 import { Piscina } from "piscina";
-import type { SeedResult } from "./result.ts";
+import { describeThrown } from "../sim/crash.ts";
+import { defaultRegistry } from "./default-registry.ts";
+import type { Registry } from "./registry.ts";
+import { type SeedResult } from "./result.ts";
 import { runSeed } from "./run-seed.ts";
-import type { SeedTask } from "./worker.ts";
+import { WORKER_START_BUDGET_S } from "./seed-budget.ts";
+import type { SeedTask, WorkerTask } from "./worker.ts";
 
 export interface SeedRunner {
-  run(task: SeedTask): Promise<SeedResult>;
+  /** Runs one seed; `timeoutS` is its wall budget (ignored by the in-thread runner). */
+  run(task: SeedTask, timeoutS?: number): Promise<SeedResult>;
   close(): Promise<void>;
 }
 
-export function inThreadRunner(): SeedRunner {
+function registryOrDefault(registry: Registry | undefined): Registry {
+  const chosen = registry ?? defaultRegistry();
+  if (!chosen) throw new Error("a seed runner needs a registry (harness/registry.ts)");
+  return chosen;
+}
+
+export function inThreadRunner(registry?: Registry): SeedRunner {
   return {
-    run: async (task) => (await runSeed(task.scenario, task.seed, task)).result,
+    run: async (task) =>
+      (await runSeed(task.scenario, task.seed, { ...task, registry: registryOrDefault(registry) })).result,
     close: async () => undefined,
   };
 }
 
-export function workerRunner(threads: number): SeedRunner {
+const BUDGET_POLL_MS = 100;
+const TERMINATE_GRACE_MS = 1_000;
+
+/** The result row of a seed that did not come back: timed out, or its worker died. */
+export function lostSeedResult(
+  task: SeedTask & { scenarioModule?: string },
+  status: "timeout" | "crash",
+  wallMs: number,
+  error: { where: string; name: string; message: string; stack: string },
+): SeedResult {
+  const message =
+    status === "timeout"
+      ? `${error.message} (wall_ms=${wallMs})`
+      : `${error.where}: ${error.name}: ${error.message}`;
+  return {
+    scenario: task.scenario,
+    seed: task.seed,
+    variant: task.variant,
+    ok: false,
+    status,
+    violation: { invariant: status === "timeout" ? "liveness" : "crash", message, atMs: 0 },
+    violations: 0,
+    events: 0,
+    simMs: 0,
+    traceHash: "",
+    metrics: {},
+    swarm: {},
+    wallMs,
+    ...(task.scenarioModule ? { scenarioModule: task.scenarioModule } : {}),
+    error,
+  };
+}
+
+export function workerRunner(threads: number, registry?: Registry): SeedRunner {
+  const chosen = registryOrDefault(registry);
+  const source = chosen.source;
+  const moduleOf = (id: string) => {
+    const origin = chosen.origin(id);
+    return origin !== undefined && origin !== "built-in" ? origin : undefined;
+  };
   const pool = new Piscina({
     filename: new URL("./worker.ts", import.meta.url).href,
     execArgv: ["--import", import.meta.resolve("tsx")],
@@ -28,44 +83,103 @@ export function workerRunner(threads: number): SeedRunner {
     idleTimeout: 1_000,
   });
   return {
-    run: (task) => pool.run(task) as Promise<SeedResult>,
+    async run(task, timeoutS = Number.POSITIVE_INFINITY) {
+      const started = new Int32Array(new SharedArrayBuffer(4));
+      const abort = new AbortController();
+      const submittedMs = performance.now();
+      let seedStartedMs: number | null = null;
+      let lost: "timeout" | "not-started" | null = null;
+      const watch = setInterval(() => {
+        const nowMs = performance.now();
+        if (seedStartedMs === null && Atomics.load(started, 0) === 1) seedStartedMs = nowMs;
+        // The worker's own between-events check gets the first chance (it keeps the seed's
+        // figures); termination follows a moment later for a seed that never yields.
+        if (seedStartedMs !== null && nowMs - seedStartedMs > timeoutS * 1000 + TERMINATE_GRACE_MS)
+          lost = "timeout";
+        else if (seedStartedMs === null && nowMs - submittedMs > (WORKER_START_BUDGET_S + timeoutS) * 1000)
+          lost = "not-started";
+        if (lost) abort.abort(new Error(lost));
+      }, BUDGET_POLL_MS);
+      const workerTask: WorkerTask = { ...task, registry: source, started, timeoutS };
+      try {
+        return (await pool.run(workerTask, { signal: abort.signal })) as SeedResult;
+      } catch (thrown) {
+        const wallMs = Math.round(performance.now() - (seedStartedMs ?? submittedMs));
+        const lostTask = { ...task, scenarioModule: moduleOf(task.scenario) };
+        if (lost === "timeout")
+          return lostSeedResult(lostTask, "timeout", wallMs, {
+            where: "wall budget",
+            name: "SeedTimeout",
+            message: `seed still running after its wall budget of ${timeoutS} s; its worker was terminated`,
+            stack: "",
+          });
+        if (lost === "not-started")
+          return lostSeedResult(lostTask, "crash", wallMs, {
+            where: "worker start",
+            name: "WorkerStartTimeout",
+            message: `the worker did not start the seed within ${WORKER_START_BUDGET_S + timeoutS} s`,
+            stack: "",
+          });
+        return lostSeedResult(lostTask, "crash", wallMs, {
+          where: "worker thread",
+          ...describeThrown(thrown),
+        });
+      } finally {
+        clearInterval(watch);
+      }
+    },
     close: () => pool.destroy(),
   };
 }
 
-export function createRunner(jobs: number): SeedRunner {
-  return jobs <= 1 ? inThreadRunner() : workerRunner(jobs);
+/** Every seed runs in a worker thread, also with one job, so each has a wall budget. */
+export function createRunner(jobs: number, registry?: Registry): SeedRunner {
+  return workerRunner(Math.max(1, jobs), registry);
 }
 
 /**
  * Runs every task with at most `window` in flight, calling `onResult` in task order. When
- * `onResult` returns "stop", no further task starts and no further result is reported; the
- * tasks already in flight finish unseen.
+ * `onResult` returns "stop", or `shouldStop()` turns true, no further task starts; after a
+ * "stop" no further result is reported and the tasks in flight finish unseen. Once `abandon`
+ * settles, waiting ends at once: results not yet reported are dropped (the caller closes the
+ * runner, which ends their threads). Returns how many results were reported.
  */
 export async function runOrdered(
   runner: SeedRunner,
   tasks: readonly SeedTask[],
   window: number,
   onResult: (result: SeedResult, index: number) => undefined | "stop",
-): Promise<void> {
+  options: {
+    timeoutS?: (task: SeedTask) => number;
+    shouldStop?: () => boolean;
+    abandon?: Promise<void>;
+  } = {},
+): Promise<number> {
   const inFlight = new Map<number, Promise<SeedResult>>();
+  const abandoned = Symbol("abandoned");
+  const abandon = options.abandon?.then(() => abandoned) ?? new Promise<never>(() => undefined);
   let next = 0;
+  let reported = 0;
   let stopped = false;
   const fill = () => {
-    while (!stopped && next < tasks.length && inFlight.size < window) {
-      inFlight.set(next, runner.run(tasks[next]!));
+    while (!stopped && !options.shouldStop?.() && next < tasks.length && inFlight.size < window) {
+      const task = tasks[next]!;
+      inFlight.set(next, runner.run(task, options.timeoutS?.(task)));
       next++;
     }
   };
   fill();
   for (let index = 0; index < tasks.length && inFlight.has(index); index++) {
-    const result = await inFlight.get(index)!;
+    const result = await Promise.race([inFlight.get(index)!, abandon]);
+    if (typeof result === "symbol") return reported;
     inFlight.delete(index);
+    reported++;
     if (onResult(result, index) === "stop") {
       stopped = true;
       break;
     }
     fill();
   }
-  await Promise.allSettled(inFlight.values());
+  await Promise.race([Promise.allSettled(inFlight.values()), abandon]);
+  return reported;
 }

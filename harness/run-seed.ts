@@ -1,15 +1,16 @@
 /**
  * Runs one scenario on one seed, optionally with a forensic variant, and turns whatever happens
- * (violations, a liveness bound, a crash, a determinism breach) into a SeedResult.
+ * (violations, a liveness bound, a crash, a determinism breach) into a SeedResult. Scenario and
+ * variant IDs are looked up in the registry handed in (harness/registry.ts).
  */
 import { performance } from "node:perf_hooks";
-import { findVariant } from "../fixtures/forensic/index.ts";
-import { findScenario } from "../scenarios/index.ts";
-import type { Scenario } from "../scenarios/scenario.ts";
-import { defaultSeams } from "../scenarios/seams.ts";
+import { type Crash, SimulationCrashError } from "../sim/crash.ts";
 import { DEFAULT_ALLOWED_CALLERS, runSanitized } from "../sim/sanitizer.ts";
-import { LivenessError } from "../sim/scheduler.ts";
+import { LivenessError, WallBudgetError } from "../sim/scheduler.ts";
 import { World } from "../sim/world.ts";
+import { withCrashTrap } from "./crash-trap.ts";
+import { defaultRegistry } from "./default-registry.ts";
+import type { Registry, RegistryScenario } from "./registry.ts";
 import type { SeedResult, SeedRun } from "./result.ts";
 
 export interface RunSeedOptions {
@@ -18,6 +19,14 @@ export interface RunSeedOptions {
   keepFullTrace?: boolean;
   /** Fail the run on any direct use of wall time, real timers or real randomness. */
   sanitize?: boolean;
+  /**
+   * Wall budget in seconds, checked between simulated events: a seed whose events never end
+   * stops as a timeout. A seed spinning without yielding to the scheduler is beyond it; a
+   * worker runner terminates those.
+   */
+  wallBudgetS?: number;
+  /** Where scenario and variant IDs are looked up; the installed default registry if absent. */
+  registry?: Registry;
 }
 
 export class UnknownNameError extends Error {
@@ -26,29 +35,42 @@ export class UnknownNameError extends Error {
 
 const wallNow = performance.now.bind(performance); // the harness measures its own wall time
 
-/** Runs a registered scenario by ID, or a Scenario object (a user's, which need not be registered). */
-export async function runSeed(
-  scenarioOrId: string | Scenario,
+/** Runs a scenario of the registry by ID, or a Scenario object (a user's, which need not be registered). */
+export async function runSeed<S>(
+  scenarioOrId: string | RegistryScenario<S>,
   seed: number,
   options: RunSeedOptions = {},
 ): Promise<SeedRun> {
-  const scenario = typeof scenarioOrId === "string" ? findScenario(scenarioOrId) : scenarioOrId;
+  const registry = (options.registry ?? defaultRegistry()) as Registry<S> | undefined;
+  const lookup = (kind: string) => {
+    if (!registry) throw new UnknownNameError(`no registry to look up a ${kind} in: pass options.registry`);
+    return registry;
+  };
+  const scenario =
+    typeof scenarioOrId === "string" ? lookup("scenario").findScenario(scenarioOrId) : scenarioOrId;
   if (!scenario) throw new UnknownNameError(`unknown scenario: ${String(scenarioOrId)}`);
-  const variant = options.variant ? findVariant(options.variant) : undefined;
+  const variant = options.variant ? lookup("variant").findVariant(options.variant) : undefined;
   if (options.variant && !variant) throw new UnknownNameError(`unknown variant: ${options.variant}`);
+  // A user's scenario with no registry at all runs with empty seams (its own engine).
+  const baseSeams = registry ? registry.defaultSeams() : ({} as S);
 
   const world = new World({ seed, keepFullTrace: options.keepFullTrace ?? false });
-  const seams = variant ? variant.apply(defaultSeams()) : defaultSeams();
+  const seams = variant ? variant.apply(baseSeams) : baseSeams;
   const context = { world, seed, seams, variant: variant?.id };
   const started = wallNow();
+  if (options.wallBudgetS !== undefined) {
+    const deadlineMs = started + options.wallBudgetS * 1000;
+    world.scheduler.overBudget = () => wallNow() > deadlineMs;
+  }
   let status: SeedResult["status"] = "pass";
   let failure: SeedResult["violation"] = null;
   let metrics: SeedResult["metrics"] = {};
+  let crash: Crash | null = null;
 
   const body = async () => (await scenario.run(context))?.metrics ?? {};
-  try {
-    metrics = options.sanitize
-      ? await runSanitized(
+  const sanitized = () =>
+    options.sanitize
+      ? runSanitized(
           {
             nowMs: () => world.epochMs + world.nowMs,
             random: (
@@ -61,23 +83,39 @@ export async function runSeed(
           },
           body,
         )
-      : await body();
+      : body();
+  try {
+    metrics = await withCrashTrap((where, thrown) => world.scheduler.crash(where, thrown), sanitized);
   } catch (error) {
-    if (error instanceof LivenessError) {
+    if (error instanceof WallBudgetError) {
+      status = "timeout";
+      const message = `${error.message}: budget ${options.wallBudgetS} s (wall_ms=${Math.round(wallNow() - started)})`;
+      failure = { invariant: "liveness", message, atMs: world.nowMs };
+    } else if (error instanceof LivenessError) {
       status = "liveness";
       failure = { invariant: "liveness", message: error.message, atMs: error.atMs };
-    } else if (world.violations.length === 0) {
-      status = "crash";
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      failure = { invariant: "crash", message, atMs: world.nowMs };
-      world.log("world", "crash", { message });
+    } else if (!(error instanceof SimulationCrashError)) {
+      // The scenario's own code threw (not an escape the scheduler caught).
+      world.scheduler.crash("scenario", error);
     }
+  }
+  // A violation found before the crash outranks it (as in the run's exit code); the crash's
+  // stack is kept either way.
+  crash = world.scheduler.crashed;
+  if (crash && world.violations.length === 0) {
+    status = "crash";
+    failure = {
+      invariant: "crash",
+      message: `${crash.where}: ${crash.name}: ${crash.message}`,
+      atMs: crash.atMs,
+    };
   }
   const first = world.violations[0];
   if (status === "pass" && first) {
     status = "violation";
     failure = { invariant: first.invariant, message: first.message, atMs: first.atMs };
   }
+  const origin = registry?.findScenario(scenario.id) === scenario ? registry.origin(scenario.id) : undefined;
   const result: SeedResult = {
     scenario: scenario.id,
     seed,
@@ -92,12 +130,16 @@ export async function runSeed(
     metrics,
     swarm: world.swarm,
     wallMs: Math.round(wallNow() - started),
+    ...(origin !== undefined && origin !== "built-in" ? { scenarioModule: origin } : {}),
+    ...(crash
+      ? { error: { where: crash.where, name: crash.name, message: crash.message, stack: crash.stack } }
+      : {}),
   };
   return {
     result,
     trace: world.trace.events(),
     traceComplete: world.trace.complete,
-    violationEvents: first?.events ?? [],
+    violationEvents: first && status === "violation" ? first.events : [],
   };
 }
 

@@ -1,21 +1,31 @@
 /**
  * Write your own scenarios as ordinary vitest tests: `seedTests(scenario, { seeds: 20 })`
  * declares one `it` per seed. A failing seed's message names the scenario, seed, variant,
- * invariant and violation, and the command that replays it, so a red CI line is enough to
- * reproduce the run. The scenario is a registered ID or a Scenario object (which need not be
- * registered; its replay is then the vitest line printed with it).
+ * invariant and violation (or the crash and its stack), the command that replays it, and the
+ * vitest line that reruns just that seed in its test file, so a red CI line is enough to
+ * reproduce the run. The scenario is an ID of the registry (the built-in one in this repo's
+ * tests) or a Scenario object, which need not be registered.
  *
  *   import { seedTests } from "blobsim/harness/vitest.ts";
  *   import { myScenario } from "./my-scenario.ts";
  *   describe("my scenario", () => {
  *     seedTests(myScenario, { from: 0, seeds: 20 });
  *   });
+ *
+ * A seed whose process throws fails as a crash (that seed only: the rejection is never left
+ * for vitest to blame on another test). A seed whose events never end fails as a timeout once
+ * `wallBudgetS` is spent. A seed that spins without ever yielding to the scheduler cannot be
+ * stopped in the test's thread; give `module` (the path of the module that exports the
+ * scenario) and every seed runs in a worker thread that is terminated at the budget.
  */
-import { it } from "vitest";
-import { findScenario } from "../scenarios/index.ts";
-import type { Scenario } from "../scenarios/scenario.ts";
+import { afterAll, expect, it } from "vitest";
+import { defaultRegistry } from "./default-registry.ts";
+import { createRunner, type SeedRunner } from "./pool.ts";
+import type { Registry, RegistryScenario } from "./registry.ts";
 import { replayCommand, type SeedResult } from "./result.ts";
 import { runSeed } from "./run-seed.ts";
+import { loadScenarioModules } from "./scenario-modules.ts";
+import { seedTimeoutS } from "./seed-budget.ts";
 
 export interface SeedTestsOptions {
   /** First seed. */
@@ -26,34 +36,47 @@ export interface SeedTestsOptions {
   variant?: string;
   /** Fail a seed on any direct use of wall time, real timers or real randomness. */
   sanitize?: boolean;
-  /** Per-test timeout; a seed usually takes well under a second. */
+  /** Per-seed wall budget; the scenario's seedTimeoutS or its lane's default if absent. */
+  wallBudgetS?: number;
+  /** Per-test timeout for vitest; a seed usually takes well under a second. */
   timeoutMs?: number;
+  /** Where IDs are looked up; the installed default registry if absent. */
+  registry?: Registry;
+  /** Path of the module exporting the scenario: run each seed in a worker thread (see above). */
+  module?: string;
 }
 
-/** The test name for one seed; `npx vitest run -t "<name>$"` (a pattern) reruns just it. */
+/** The test name for one seed; `npx vitest run FILE -t "<name>$"` (a pattern) reruns just it. */
 export function seedTestName(scenarioId: string, seed: number, variant?: string | null): string {
   return `${scenarioId} seed ${seed}${variant ? ` variant ${variant}` : ""}`;
 }
 
 /**
- * What a failing seed says: scenario, seed, status, invariant and message, and how to replay
- * it (the blobsim command for a registered scenario, the vitest filter for any).
+ * What a failing seed says: scenario, seed, status, invariant and message (a crash's stack),
+ * and how to replay it (the blobsim command for a registered scenario, the vitest line for any).
  */
 export function seedFailureMessage(
-  result: Pick<SeedResult, "scenario" | "seed" | "variant" | "status" | "violation">,
-  options: { registered?: boolean } = {},
+  result: Pick<
+    SeedResult,
+    "scenario" | "seed" | "variant" | "status" | "violation" | "error" | "scenarioModule"
+  >,
+  options: { registered?: boolean; testFile?: string } = {},
 ): string {
-  const registered = options.registered ?? findScenario(result.scenario) !== undefined;
+  const registered =
+    options.registered ??
+    (result.scenarioModule !== undefined || defaultRegistry()?.findScenario(result.scenario) !== undefined);
   const what = result.violation
     ? `${result.status} of ${result.violation.invariant} at ${result.violation.atMs} ms: ${result.violation.message}`
     : result.status;
   const lines = [
     `scenario ${result.scenario} seed ${result.seed}${result.variant ? ` variant ${result.variant}` : ""} failed: ${what}`,
   ];
+  if (result.error?.stack) lines.push(...result.error.stack.split("\n").map((line) => `  ${line}`));
   if (registered) lines.push(`replay: ${replayCommand(result)}`);
+  const file = options.testFile ? `${options.testFile} ` : "";
   lines.push(
     // -t takes a pattern: the `$` keeps seed 1 from also rerunning seeds 10-19.
-    `rerun this test: npx vitest run -t "${seedTestName(result.scenario, result.seed, result.variant)}$"`,
+    `rerun this test: npx vitest run ${file}-t "${seedTestName(result.scenario, result.seed, result.variant)}$"`,
   );
   return lines.join("\n");
 }
@@ -62,21 +85,63 @@ export class SeedFailure extends Error {
   override name = "SeedFailure";
 }
 
+/** The test file vitest is running, relative to the project root when below it. */
+function currentTestFile(): string | undefined {
+  const path = expect.getState().testPath;
+  if (!path) return undefined;
+  const root = process.cwd();
+  return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
+}
+
 /** Declares one vitest test per seed in [from, from + seeds). Call it inside a describe or file. */
-export function seedTests(scenarioOrId: string | Scenario, options: SeedTestsOptions = {}): void {
+export function seedTests(scenarioOrId: string | RegistryScenario, options: SeedTestsOptions = {}): void {
   const { from = 0, seeds = 20, variant, sanitize = false, timeoutMs = 30_000 } = options;
   const scenarioId = typeof scenarioOrId === "string" ? scenarioOrId : scenarioOrId.id;
+  // With `module`, one worker thread serves every seed of this call (replaced if it is terminated).
+  let runner: Promise<SeedRunner> | undefined;
+  const workerFor = (registry: Registry | undefined) =>
+    (runner ??= workerRunnerFor(options.module!, registry));
+  afterAll(async () => {
+    if (runner) await (await runner).close();
+  });
   for (let seed = from; seed < from + seeds; seed++) {
     it(
       seedTestName(scenarioId, seed, variant),
       async () => {
-        const run = await runSeed(scenarioOrId, seed, { variant: variant ?? null, sanitize });
-        if (!run.result.ok) {
-          const registered = typeof scenarioOrId === "string" || findScenario(scenarioId) === scenarioOrId;
-          throw new SeedFailure(seedFailureMessage(run.result, { registered }));
+        const registry = options.registry ?? defaultRegistry();
+        const scenario =
+          typeof scenarioOrId === "string" ? registry?.findScenario(scenarioOrId) : scenarioOrId;
+        const budgetS = options.wallBudgetS ?? (scenario ? seedTimeoutS(scenario) : undefined);
+        const result = options.module
+          ? await (
+              await workerFor(registry)
+            ).run({ scenario: scenarioId, seed, variant: variant ?? null, sanitize }, budgetS)
+          : (
+              await runSeed(scenarioOrId, seed, {
+                variant: variant ?? null,
+                sanitize,
+                ...(registry ? { registry } : {}),
+                ...(budgetS !== undefined ? { wallBudgetS: budgetS } : {}),
+              })
+            ).result;
+        if (!result.ok) {
+          const registered =
+            typeof scenarioOrId === "string" ||
+            registry?.findScenario(scenarioId) === scenarioOrId ||
+            !!options.module;
+          throw new SeedFailure(seedFailureMessage(result, { registered, testFile: currentTestFile() }));
         }
       },
-      timeoutMs,
+      // The test's own timeout stays above the seed's budget so the seed reports itself.
+      Math.max(timeoutMs, ((options.wallBudgetS ?? 0) + 30) * 1000),
     );
   }
+}
+
+async function workerRunnerFor(module: string, registry: Registry | undefined): Promise<SeedRunner> {
+  if (!registry) throw new Error("seedTests with module needs a registry (options.registry)");
+  const withModule = registry.source.scenarioModules.includes(module)
+    ? registry
+    : await loadScenarioModules(registry, [module]);
+  return createRunner(1, withModule);
 }

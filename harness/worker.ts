@@ -1,7 +1,13 @@
-/** Worker-thread entry: runs one seed and returns its result (no trace: results cross threads). */
-
+/**
+ * Worker-thread entry: runs one seed and returns its result (no trace: results cross threads).
+ * The registry is rebuilt here from its source (the base module and the `--scenarios` modules,
+ * by path) once per thread. `started` tells the main thread when the seed itself begins, so its
+ * wall budget does not count the thread's start-up or the registry's loading.
+ */
+import type { RegistrySource } from "./registry.ts";
 import type { SeedResult } from "./result.ts";
 import { runSeed } from "./run-seed.ts";
+import { registryFromSource } from "./scenario-modules.ts";
 
 export interface SeedTask {
   scenario: string;
@@ -10,7 +16,28 @@ export interface SeedTask {
   sanitize: boolean;
 }
 
-export default async function runTask(task: SeedTask): Promise<SeedResult> {
-  const run = await runSeed(task.scenario, task.seed, { variant: task.variant, sanitize: task.sanitize });
+/** What crosses into the worker: the task, where its registry comes from, the start flag. */
+export interface WorkerTask extends SeedTask {
+  registry: RegistrySource;
+  /** The seed's wall budget, also checked between events inside the worker. */
+  timeoutS?: number;
+  /** Set to 1 by the worker when the seed starts (a SharedArrayBuffer the main thread reads). */
+  started: Int32Array;
+}
+
+const registries = new Map<string, ReturnType<typeof registryFromSource>>();
+
+export default async function runTask(task: WorkerTask): Promise<SeedResult> {
+  const key = JSON.stringify(task.registry);
+  let registry = registries.get(key);
+  if (!registry) registries.set(key, (registry = registryFromSource(task.registry)));
+  const loaded = await registry;
+  Atomics.store(task.started, 0, 1);
+  const run = await runSeed(task.scenario, task.seed, {
+    variant: task.variant,
+    sanitize: task.sanitize,
+    registry: loaded,
+    ...(task.timeoutS !== undefined && Number.isFinite(task.timeoutS) ? { wallBudgetS: task.timeoutS } : {}),
+  });
   return run.result;
 }

@@ -15,7 +15,8 @@ export interface ScenarioContext {
   variant: string | undefined;
 }
 
-export type Metrics = Record<string, number | string>;
+export type { Metrics } from "../harness/result.ts";
+import type { Metrics } from "../harness/result.ts";
 
 export interface ScenarioResult {
   /** Figures worth reporting (latency percentiles, counts); they go into run --json. */

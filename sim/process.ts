@@ -92,10 +92,15 @@ export class SimProcess implements Logger {
     });
   }
 
-  /** Start the process's main body. Its end (or crash) is recorded in the trace. */
+  /**
+   * Start the process's main body. Its end (or crash) is recorded in the trace. A body that
+   * rejects is the caller's to handle (`.catch`, `await`); when the caller only `void`s the
+   * promise, the rejection is a crash of the seed (the scheduler stops the run), never an
+   * unhandled rejection that would kill the whole harness.
+   */
   start(body: (process: SimProcess) => Promise<void>): Promise<void> {
     this.log("proc.start");
-    return this.guard(
+    const ended = this.guard(
       body(this).then(
         () => this.log("proc.exit"),
         (error: unknown) => {
@@ -107,6 +112,25 @@ export class SimProcess implements Logger {
         },
       ),
     );
+    return this.crashUnlessHandled(ended);
+  }
+
+  /**
+   * Watches whether anyone asks for `ended`'s rejection (then with a rejection handler: what
+   * `await`, `.catch` and `.then(f, g)` do). The callers attach synchronously after `start`, and
+   * the rejection settles at the earliest a microtask later, so the check is deterministic.
+   */
+  private crashUnlessHandled(ended: Promise<void>): Promise<void> {
+    let handled = false;
+    const then = ended.then.bind(ended);
+    ended.then = ((onFulfilled, onRejected) => {
+      if (typeof onRejected === "function") handled = true;
+      return then(onFulfilled, onRejected);
+    }) as typeof ended.then;
+    then(undefined, (error: unknown) => {
+      if (!handled) this.scheduler.crash(`process ${this.name}`, error);
+    });
+    return ended;
   }
 
   onKill(hook: () => void): void {

@@ -4,8 +4,11 @@
  * the next. Nothing else advances simulated time, so the same seed gives the same interleaving.
  *
  * A run ends when the queue is empty (quiescent), when `untilMs` is reached, or when a bound on
- * events or simulated time is hit; a bound hit is a LivenessError, never a hang.
+ * events or simulated time is hit; a bound hit is a LivenessError, never a hang. A crash (see
+ * crash.ts) recorded while an event or its microtasks ran stops the run at the next event
+ * boundary with a SimulationCrashError; a timer callback that throws is such a crash too.
  */
+import { type Crash, describeThrown, SimulationCrashError } from "./crash.ts";
 import type { Trace, TraceFields } from "./trace.ts";
 
 // Captured at load, before any determinism sanitizer patches the global.
@@ -52,13 +55,28 @@ export class LivenessError extends Error {
   }
 }
 
+/** The harness's wall-time budget for the seed ran out while events kept firing. */
+export class WallBudgetError extends Error {
+  override name = "WallBudgetError";
+}
+
 export type RunStop = "quiescent" | "until";
+
+/** How often (in events) the scheduler asks whether the seed's wall budget is spent. */
+const BUDGET_CHECK_EVERY_EVENTS = 1024;
 
 export class Scheduler {
   nowMs = 0;
   eventsFired = 0;
   private seq = 0;
   private readonly heap: ScheduledEvent[] = [];
+  /** The first crash of this run; once set, no further event fires. */
+  crashed: Crash | null = null;
+  /**
+   * Injected by the harness: true once the seed's wall budget is spent. Wall time never enters
+   * the simulation otherwise; this only ends a run that is failing anyway.
+   */
+  overBudget: (() => boolean) | undefined;
 
   constructor(private readonly trace: Trace) {}
 
@@ -125,6 +143,21 @@ export class Scheduler {
     }
   }
 
+  /** Record an exception that escaped simulated code; the run stops at the next event boundary. */
+  crash(where: string, thrown: unknown): Crash {
+    if (this.crashed) return this.crashed;
+    this.crashed = { where, atMs: this.nowMs, ...describeThrown(thrown) };
+    this.trace.record(this.nowMs, "world", "crash", {
+      where,
+      error: `${this.crashed.name}: ${this.crashed.message}`,
+    });
+    return this.crashed;
+  }
+
+  private stopIfCrashed(): void {
+    if (this.crashed) throw new SimulationCrashError(this.crashed);
+  }
+
   async run(bounds: RunBounds = {}): Promise<RunStop> {
     const maxEvents = bounds.maxEvents ?? Number.POSITIVE_INFINITY;
     const maxSimMs = bounds.maxSimMs ?? Number.POSITIVE_INFINITY;
@@ -133,6 +166,7 @@ export class Scheduler {
     // Settle whatever the caller started before the first event.
     await drainMicrotasks();
     await this.settleHolds();
+    this.stopIfCrashed();
     for (;;) {
       const next = this.peekLive();
       if (next === undefined) return "quiescent";
@@ -150,14 +184,24 @@ export class Scheduler {
       if (firedHere >= maxEvents) {
         throw new LivenessError(`still busy after the event bound ${maxEvents}`, this.nowMs, firedHere);
       }
+      if (this.overBudget && firedHere % BUDGET_CHECK_EVERY_EVENTS === 0 && this.overBudget()) {
+        throw new WallBudgetError(
+          `still busy at ${this.nowMs} ms (${firedHere} events) when the wall budget ran out`,
+        );
+      }
       this.pop();
       this.nowMs = next.atMs;
       this.eventsFired++;
       firedHere++;
       this.trace.record(next.atMs, next.owner, next.kind, next.fields);
-      next.fire();
+      try {
+        next.fire();
+      } catch (thrown) {
+        this.crash(`timer ${next.owner}/${next.kind}`, thrown);
+      }
       await drainMicrotasks();
       await this.settleHolds();
+      this.stopIfCrashed();
     }
   }
 

@@ -5,7 +5,47 @@
  * and never resolves, nothing of a paused process runs until it resumes, nothing of a killed
  * process runs ever again, and the skewed clock reads true time plus its offset.
  */
+import type { Rng } from "../../sim/rng.ts";
 import type { Scenario } from "../scenario.ts";
+
+export interface ZombiePlan {
+  pauseAtMs: number;
+  pauseForMs: number;
+  killAtMs: number;
+  clockOffsetMs: number;
+  [key: string]: number;
+}
+
+/** A plan this scenario cannot carry out (a kill drawn before the pause it follows has ended). */
+export class ImpossiblePlanError extends Error {
+  override name = "ImpossiblePlanError";
+}
+
+/**
+ * The fault plan: pause the subject at pauseAtMs for pauseForMs, then kill it at killAtMs. The
+ * kill must come after the resume. Seed 1000283 once drew pauseAt 399 + pauseFor 513 against a
+ * kill at 900 (a negative sleep, a crash of the whole run); such draws now kill at the same
+ * distance past the resume, and every plan that was already possible is drawn as before.
+ */
+export function drawZombiePlan(rng: Rng): ZombiePlan {
+  const pauseAtMs = rng.int(50, 400);
+  const pauseForMs = rng.int(1, 600);
+  const drawnKillAtMs = rng.int(900, 1500);
+  const clockOffsetMs = rng.int(-5000, 5000);
+  const resumeAtMs = pauseAtMs + pauseForMs;
+  const killAtMs = drawnKillAtMs > resumeAtMs ? drawnKillAtMs : resumeAtMs + 1 + (drawnKillAtMs - 900);
+  return checkZombiePlan({ pauseAtMs, pauseForMs, killAtMs, clockOffsetMs });
+}
+
+export function checkZombiePlan(plan: ZombiePlan): ZombiePlan {
+  if (!(plan.pauseAtMs > 0 && plan.pauseForMs > 0))
+    throw new ImpossiblePlanError(`zombie plan: pause at ${plan.pauseAtMs} ms for ${plan.pauseForMs} ms`);
+  if (!(plan.killAtMs > plan.pauseAtMs + plan.pauseForMs))
+    throw new ImpossiblePlanError(
+      `zombie plan: kill at ${plan.killAtMs} ms is not after the resume at ${plan.pauseAtMs + plan.pauseForMs} ms`,
+    );
+  return plan;
+}
 
 export const zombieTimers: Scenario = {
   id: "kernel.zombie-timers",
@@ -14,12 +54,7 @@ export const zombieTimers: Scenario = {
   lane: "sim",
   defaultSeeds: 200,
   async run({ world }) {
-    const plan = world.draw("zombie", (rng) => ({
-      pauseAtMs: rng.int(50, 400),
-      pauseForMs: rng.int(1, 600),
-      killAtMs: rng.int(900, 1500),
-      clockOffsetMs: rng.int(-5000, 5000),
-    }));
+    const plan = world.draw("zombie", drawZombiePlan);
     const subject = world.spawn("subject", { clockOffsetMs: plan.clockOffsetMs });
     const problems: string[] = [];
     let pausedFrom = -1;
