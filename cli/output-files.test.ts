@@ -48,6 +48,8 @@ describe("output files", () => {
         if (!name.endsWith(".ts") || name.endsWith(".test.ts") || name === "output-files.ts") continue;
         // chromium.ts unpacks the test browser into a tmp folder: not an output file of a command.
         if (name === "chromium.ts") continue;
+        // hang-watchdog.ts writes its warning to fd 2 with writeSync (the main thread may be spinning).
+        if (name === "hang-watchdog.ts") continue;
         if (writesDirectly(readFileSync(new URL(name, url), "utf8"))) offenders.push(`${folder}${name}`);
       }
     }

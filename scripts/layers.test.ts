@@ -70,7 +70,7 @@ describe("layers", () => {
     expect(gone, `no longer imported: ${gone.join(", ")}`).toEqual([]);
   });
 
-  it("the checker catches a cycle, and without the allow-list the temporary one", () => {
+  it("the checker catches a cycle", () => {
     expect(
       cycles([
         { from: "a", to: "b" },
@@ -81,7 +81,6 @@ describe("layers", () => {
     ).toEqual([["a", "b", "c"]]);
     expect(cycles([{ from: "a", to: "a" }])).toEqual([["a"]]);
     expect(cycles([{ from: "a", to: "b" }])).toEqual([]);
-    expect(cycles(folderEdges([])).length).toBeGreaterThan(0);
   });
 });
 
