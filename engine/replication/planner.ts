@@ -69,6 +69,7 @@ export class Planner {
       checkLsn("replicaFlushedLsn", replicaFlushedLsn),
     );
     sender.requireSession(sessionId);
+    sender.requirePlanKind(sessionId, "catch_up", "planCatchUp");
     const history = this.readHistory(replicaId, sessionId, "planCatchUp");
     sender.beginConnect(sessionId);
     const proof = this.strategies.classifyOutcome(replicaFlushedLsn, history, this.strategies.isRecoverable);
@@ -117,6 +118,8 @@ export class Planner {
   planRebuild(replicaId: string, sessionId: number): RebuildPlan {
     const sender = this.admit(replicaId, sessionId, "planRebuild", () => undefined);
     sender.requireSession(sessionId);
+    // Kind first: beginConnect below moves the session, and a rejection must change nothing.
+    sender.requirePlanKind(sessionId, "rebuild", "planRebuild");
     const history = this.readHistory(replicaId, sessionId, "planRebuild");
     const decision = this.strategies.selectRebuildSource(history, this.strategies.isRecoverable);
     sender.beginConnect(sessionId);

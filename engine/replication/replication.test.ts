@@ -15,6 +15,7 @@ import {
   StaleSessionError,
   TickRequiredError,
   UnknownReplicaError,
+  WrongSessionKindError,
 } from "./errors.ts";
 import {
   classifyByExactBoundary,
@@ -217,6 +218,27 @@ describe("engine: planner, executors, fencing", () => {
     const link = new FakeLink(95);
     await engine.executor.executeCatchUp(plan, link);
     expect(link.flushed).toBe(90);
+    expect(storage.pins.size).toBe(0);
+  });
+
+  it("a plan for the wrong session kind is refused before anything moves (R01)", () => {
+    const storage = new FakeStorage();
+    const { engine } = setup(storage);
+    const sender = engine.registry.sender("r1");
+    const catchUp = sender.sessionId!;
+    const before = JSON.stringify(engine.status());
+    expect(() => engine.planner.planRebuild("r1", catchUp)).toThrow(WrongSessionKindError);
+    expect(JSON.stringify(engine.status())).toBe(before);
+    expect(sender.sessionSnapshot()?.phase).toBe("init");
+    engine.registry.applyAssignment({
+      epoch: 1,
+      replicas: [{ replicaId: "r1", endpoint: sender.endpoint }],
+      recoveryTargets: { r1: "rebuild" },
+    });
+    const rebuild = sender.sessionId!;
+    const again = JSON.stringify(engine.status());
+    expect(() => engine.planner.planCatchUp("r1", rebuild, 5)).toThrow(WrongSessionKindError);
+    expect(JSON.stringify(engine.status())).toBe(again);
     expect(storage.pins.size).toBe(0);
   });
 

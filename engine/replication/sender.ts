@@ -123,6 +123,17 @@ export class Sender {
     this.log.record(this.replicaId, 0, "sender_stopped", cause);
   }
 
+  /**
+   * A plan's admission check: the live session is of `kind`. Logs and throws before anything
+   * moves, so a plan for the wrong kind leaves the session exactly as it was.
+   */
+  requirePlanKind(sessionId: number, kind: SessionKind, operation: string): void {
+    this.step(operation, sessionId, (session) => {
+      this.strategies.checkPlanKind(operation, kind, session.kind);
+      return null;
+    });
+  }
+
   beginConnect(sessionId: number): void {
     this.step("begin_connect", sessionId, (session) => {
       this.advance(session, "connecting", "begin_connect");

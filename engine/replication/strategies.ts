@@ -24,7 +24,8 @@ import {
   trustedAndReplayable,
 } from "./history.ts";
 import { baseReachedSnapshot, type TailReplayGate } from "./rebuild.ts";
-import { type Endpoint, endpointDiffers } from "./types.ts";
+import { WrongSessionKindError } from "./errors.ts";
+import { type Endpoint, endpointDiffers, type SessionKind } from "./types.ts";
 
 /** What a plan binds for a rebuild executor. */
 export interface RebuildTargets {
@@ -66,6 +67,11 @@ export interface ReplicationStrategies {
   checkHistory(history: RetainedHistory | null | undefined, where: string): RetainedHistory;
   /** V08: the logged cause when an assignment replaces a session. Fix: endpoint_changed only on a real change. */
   supersedeCause(before: Endpoint, after: Endpoint): string;
+  /**
+   * R01: what a plan checks before it moves the session. Fix: the session's kind matches the
+   * plan, checked before `beginConnect`, so a wrong-kind call changes no state (errors.ts rule).
+   */
+  checkPlanKind(operation: string, expected: SessionKind, actual: SessionKind): void;
 }
 
 export const defaultStrategies: ReplicationStrategies = {
@@ -83,6 +89,9 @@ export const defaultStrategies: ReplicationStrategies = {
   checkHistory: requireHistory,
   supersedeCause: (before, after) =>
     endpointDiffers(before, after) ? "endpoint_changed" : "assignment_intent",
+  checkPlanKind: (operation, expected, actual) => {
+    if (actual !== expected) throw new WrongSessionKindError(operation, actual);
+  },
 };
 
 export function resolveStrategies(overrides: Partial<ReplicationStrategies> = {}): ReplicationStrategies {

@@ -1,6 +1,6 @@
 /**
  * Bad input thrown at the live replication engine mid-run: an unknown replica, out-of-range
- * LSNs, stale session IDs. Each must get its own typed error and leave the engine's status
+ * LSNs, stale session IDs, a plan of the wrong kind for the live session. Each must get its own typed error and leave the engine's status
  * exactly as it was.
  */
 import {
@@ -8,6 +8,7 @@ import {
   type ReplicationEngine,
   StaleSessionError,
   UnknownReplicaError,
+  WrongSessionKindError,
 } from "../../engine/replication/index.ts";
 import { checkTypedError, TYPED_ERRORS } from "../../invariants/replication-fencing.ts";
 import type { Rng } from "../../sim/rng.ts";
@@ -45,6 +46,19 @@ export function badInput(
       sender ? StaleSessionError : UnknownReplicaError,
     ],
   ];
+  // A plan for the other kind of the live session (R01): refused before beginConnect moves it.
+  const live = sender?.sessionSnapshot();
+  if (sender && live && sender.sessionId !== null) {
+    const liveId = sender.sessionId;
+    cases.push([
+      `plan of the wrong kind for a ${live.kind} session in ${live.phase}`,
+      () =>
+        live.kind === "catch_up"
+          ? engine.planner.planRebuild(replicaId, liveId)
+          : engine.planner.planCatchUp(replicaId, liveId, 0),
+      WrongSessionKindError,
+    ]);
+  }
   const [what, call, expected] = rng.pick(cases);
   try {
     call();
