@@ -18,6 +18,7 @@ import type { BlobStoreSeams } from "./store/seams.ts";
 import type { BackupSeams } from "../engine/backup/archiver.ts";
 import type { PlatformSeams } from "./platform/seams.ts";
 import type { PlacementSeams } from "./experiments/placement.ts";
+import type { ReplicaFence } from "../sim/replica.ts";
 
 export interface Seams {
   /** The blob store clients a scenario builds (a variant may wrap them with a broken store). */
@@ -28,6 +29,8 @@ export interface Seams {
   register?: Partial<RegisterSeams>;
   /** The replication engine's strategies (registry key, budgets, recoverability, pins, ...). */
   replication?: Partial<ReplicationSeams>;
+  /** The simulated replicas of the replication scenarios: how they fence stale traffic. */
+  replicationReplica?: { fence?: ReplicaFence };
   /** The retention floor: peer filter, cursor plausibility, gap eligibility, persist, snapshot. */
   retention?: Partial<RetentionSeams>;
   /** WAL shipping: where the WAL ends, what a commit ships, data object keys (engine/wal). */

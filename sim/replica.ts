@@ -41,6 +41,29 @@ export type ReplicaReply =
       refused: "stale_epoch" | "stale_session" | "cannot_truncate_below_base" | "base_out_of_order";
     };
 
+/** The (epoch, session) a replica has accepted traffic from, or is offered traffic by. */
+export interface FenceMark {
+  readonly epoch: number;
+  readonly sessionId: number;
+}
+
+/**
+ * The replica's fence decision: refuse `incoming` against the highest mark accepted so far, or
+ * accept it (null; the mark then moves to `incoming`). Replaceable so a forensic variant can put
+ * a broken fence back (fixtures/forensic); the default is the design's.
+ */
+export type ReplicaFence = (
+  current: FenceMark,
+  incoming: FenceMark,
+) => "stale_epoch" | "stale_session" | null;
+
+/** Older epochs are refused whole; within an epoch, older sessions are. */
+export const fenceByEpochThenSession: ReplicaFence = (current, incoming) => {
+  if (incoming.epoch < current.epoch) return "stale_epoch";
+  if (incoming.epoch === current.epoch && incoming.sessionId < current.sessionId) return "stale_session";
+  return null;
+};
+
 export class SimReplica {
   private basePages = new Map<number, Uint8Array>();
   private baseLsn = 0;
@@ -57,7 +80,13 @@ export class SimReplica {
   constructor(
     readonly name: string,
     readonly process: SimProcess,
+    private readonly fenceRule: ReplicaFence = fenceByEpochThenSession,
   ) {}
+
+  /** The highest (epoch, session) this replica accepted traffic from. */
+  get fenceMark(): FenceMark {
+    return { epoch: this.fenceEpoch, sessionId: this.fenceSession };
+  }
 
   get flushedLsn(): number {
     return this.log.length > 0 ? this.log[this.log.length - 1]!.lsn : this.baseLsn;
@@ -153,8 +182,8 @@ export class SimReplica {
   }
 
   private fence(epoch: number, sessionId: number): "stale_epoch" | "stale_session" | null {
-    if (epoch < this.fenceEpoch) return "stale_epoch";
-    if (epoch === this.fenceEpoch && sessionId < this.fenceSession) return "stale_session";
+    const refused = this.fenceRule(this.fenceMark, { epoch, sessionId });
+    if (refused) return refused;
     this.fenceEpoch = epoch;
     this.fenceSession = sessionId;
     return null;

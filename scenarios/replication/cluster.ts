@@ -29,6 +29,7 @@ import {
   NO_STALE_EPOCH,
   PIN_COVERAGE,
   PIN_SYMMETRY,
+  replicaApplyWatch,
   SENDER_IDENTITY,
   watchLogCauses,
 } from "../../invariants/replication-fencing.ts";
@@ -72,6 +73,8 @@ export interface ClusterKnobs {
   /** Share of replicas placed at the retention tail ± 1 at setup. */
   boundaryReplicaRate: number;
   badInputMeanMs: number;
+  /** Mean time between re-deliveries of an old-epoch request to a replica (0: none). */
+  oldEpochReplayMeanMs: number;
   baseChunkEntries: number;
   retriesMax: number;
 }
@@ -103,6 +106,7 @@ export const baseKnobs = (rng: Rng): ClusterKnobs => ({
   replicaAheadRate: 0.2,
   boundaryReplicaRate: 0,
   badInputMeanMs: 0,
+  oldEpochReplayMeanMs: 0,
   baseChunkEntries: rng.pick([2, 4, 8]),
   retriesMax: rng.pick([1, 3]),
 });
@@ -143,6 +147,7 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     epochBumps: 0,
     addressChanges: 0,
     promotions: 0,
+    oldEpochReplays: 0,
   };
 
   // --- setup: primary history and replicas at assorted distances from it ---
@@ -155,10 +160,34 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
   const replicas = new Map<string, SimReplica>();
   const addresses = new Map<string, { addr: string; version: number }>();
   const addressChanges: Array<{ replicaId: string; atMs: number }> = [];
+  const fence = ctx.seams.replicationReplica?.fence;
+  const applyWatch = replicaApplyWatch(world);
+  /** Requests each replica was delivered, newest last (what the replay injector re-sends). */
+  const delivered = new Map<string, ReplicaRequest[]>();
+  const deliver = (replicaId: string, request: ReplicaRequest, replayed: boolean) => {
+    const replica = replicas.get(replicaId)!;
+    const before = replica.mutations.length;
+    const reply = replica.handle(request);
+    applyWatch({
+      replicaId,
+      op: request.op,
+      mark: { epoch: request.epoch, sessionId: request.sessionId },
+      accepted: reply.ok,
+      applied: replica.mutations.length - before,
+      replayed,
+    });
+    if (!replayed) {
+      const list = delivered.get(replicaId) ?? [];
+      list.push(request);
+      if (list.length > 64) list.shift();
+      delivered.set(replicaId, list);
+    }
+    return reply;
+  };
   for (let n = 1; n <= knobs.replicas; n++) {
     const id = `r${n}`;
     const proc = world.spawn(id);
-    const replica = new SimReplica(id, proc);
+    const replica = new SimReplica(id, proc, fence);
     // Some replicas sit exactly at the retention boundary (tail - 1, tail, tail + 1): A6.
     const atBoundary = knobs.boundaryReplicaRate > 0 && setupRng.chance(knobs.boundaryReplicaRate);
     const prefix = atBoundary
@@ -183,7 +212,7 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     replicas.set(id, replica);
     const addr = `10.0.1.${n}:0`;
     addresses.set(id, { addr, version: 0 });
-    network.bind(id, addr, proc, (request) => replica.handle(request as ReplicaRequest));
+    network.bind(id, addr, proc, (request) => deliver(id, request as ReplicaRequest, false));
   }
   const link = new SimReplicaLink(network, "primary", primary, {
     callTimeoutMs: Math.ceil(netOptions.delayMedianMs * 8 + 20),
@@ -311,6 +340,16 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     if (replica.process.state !== "running") return;
     replica.process.pause();
     world.scheduler.after(knobs.stallDurationMs, "chaos", "repl.stall-end", () => replica.process.resume());
+  });
+  // A late packet of an older epoch (or older session) reaches a replica: it must change nothing.
+  coordinatorLoops("old-epoch-replay", knobs.oldEpochReplayMeanMs, (rng) => {
+    const replicaId = rng.pick([...replicas.keys()]);
+    if (replicas.get(replicaId)!.process.state !== "running") return;
+    const current = engine.registry.currentEpoch;
+    const old = (delivered.get(replicaId) ?? []).filter((request) => request.epoch < current);
+    if (old.length === 0) return;
+    metrics.oldEpochReplays++;
+    deliver(replicaId, rng.pick(old), true);
   });
   coordinatorLoops("bad-input", knobs.badInputMeanMs, (rng) =>
     badInput(world, engine, rng, [...replicas.keys()], metrics),

@@ -97,6 +97,17 @@ export const replicationScenarios: readonly Scenario[] = [
     }),
   ),
   clusterScenario(
+    "replication.crash",
+    "Replicas and the primary's engine die at named kill points mid catch-up and rebuild and restart; old-epoch packets are replayed at replicas",
+    ["A3", "A5", "REP-2", "REP-5"],
+    (rng) => ({
+      ...baseKnobs(rng),
+      epochBumpMeanMs: rng.pick([60, 150]),
+      oldEpochReplayMeanMs: rng.pick([15, 50]),
+      retainEntries: rng.pick([8, 30]),
+    }),
+  ),
+  clusterScenario(
     "replication.bad-input",
     "Missing history, unknown replicas, out-of-range LSNs and stale session IDs get typed errors and change nothing",
     ["A3", "REP-5"],
