@@ -19,6 +19,8 @@ import type { BackupSeams } from "../engine/backup/archiver.ts";
 import type { PlatformSeams } from "./platform/seams.ts";
 import type { PlacementSeams } from "./experiments/placement.ts";
 import type { ReplicaFence } from "../sim/replica.ts";
+import type { RecoveryLog } from "../engine/replication/recovery-log.ts";
+import type { Clock } from "../engine/runtime.ts";
 
 export interface Seams {
   /** The blob store clients a scenario builds (a variant may wrap them with a broken store). */
@@ -29,6 +31,8 @@ export interface Seams {
   register?: Partial<RegisterSeams>;
   /** The replication engine's strategies (registry key, budgets, recoverability, pins, ...). */
   replication?: Partial<ReplicationSeams>;
+  /** The replication engine's recovery log (a variant may hand it one that loses entries). */
+  replicationLog?: (clock: Clock) => RecoveryLog;
   /** The simulated replicas of the replication scenarios: how they fence stale traffic. */
   replicationReplica?: { fence?: ReplicaFence };
   /** The retention floor: peer filter, cursor plausibility, gap eligibility, persist, snapshot. */

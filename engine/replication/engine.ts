@@ -15,6 +15,8 @@ export interface ReplicationEngineOptions {
   storage: ReplicationStorage;
   strategies?: Partial<ReplicationStrategies>;
   executor?: Partial<ExecutorOptions>;
+  /** Where transitions are recorded; default a fresh in-memory log on `clock`. */
+  log?: RecoveryLog;
 }
 
 export class ReplicationEngine {
@@ -26,7 +28,7 @@ export class ReplicationEngine {
 
   constructor(options: ReplicationEngineOptions) {
     this.strategies = resolveStrategies(options.strategies);
-    this.log = new RecoveryLog(options.clock);
+    this.log = options.log ?? new RecoveryLog(options.clock);
     this.registry = new Registry(this.log, this.strategies);
     this.planner = new Planner(this.registry, options.storage, this.log, this.strategies);
     this.executor = new Executor(

@@ -20,7 +20,7 @@ import {
 } from "./errors.ts";
 import type { RecoverabilityProof, RebuildSource } from "./history.ts";
 import { RebuildState } from "./rebuild.ts";
-import type { RecoveryLog } from "./recovery-log.ts";
+import type { RecoveryEvent, RecoveryLog } from "./recovery-log.ts";
 import { Session, type SessionSnapshot } from "./session.ts";
 import type { ReplicationStrategies } from "./strategies.ts";
 import { checkLsn, type Endpoint, endpointDiffers, type ReplicaState, type SessionKind } from "./types.ts";
@@ -430,7 +430,7 @@ export class Sender {
 }
 
 interface StepResult {
-  event: string;
+  event: RecoveryEvent;
   cause: string;
   fields?: Record<string, string | number | boolean | null>;
 }

@@ -39,6 +39,7 @@ import {
   verifyReplica,
   watchRecoveryDecisions,
 } from "../../invariants/replication-recovery.ts";
+import { watchLogCompleteness } from "../../invariants/replication-log-completeness.ts";
 import type { ScenarioContext } from "../scenario.ts";
 import { badInput } from "./bad-input.ts";
 import { SimReplicaLink } from "./link.ts";
@@ -135,6 +136,7 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     clock: primaryProc.clock,
     storage: primary,
     strategies,
+    ...(ctx.seams.replicationLog ? { log: ctx.seams.replicationLog(primaryProc.clock) } : {}),
     executor: { batchEntriesMax: 8, stepsMax: 200 },
   });
   /** Once an invariant failed the run winds down: the first violation is the finding. */
@@ -233,6 +235,7 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
   });
   const onLog = (observe: (entry: RecoveryLogEntry) => void) => observers.push(observe);
   watchRecoveryDecisions(world, primary, onLog);
+  const logCompleteness = watchLogCompleteness(world, onLog);
   watchLogCauses(world, onLog, (replicaId, atMs) =>
     addressChanges.some((c) => c.replicaId === replicaId && c.atMs === atMs),
   );
@@ -542,6 +545,7 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
       );
     }
   }
+  if (world.violations.length === 0) logCompleteness.finish(engine);
   if (primary.pins.size > 0 && world.violations.length === 0)
     world.violate(PIN_SYMMETRY, `${primary.pins.size} pin(s) never released`);
   for (const sender of engine.registry.all()) {
