@@ -6,6 +6,7 @@ import { BACKUP_FAULT_POINTS } from "./backup/fault-points.ts";
 import { FENCED_COMMIT_FAULT_POINTS } from "./lease/fenced-commit.ts";
 import { LEASE_FAULT_POINTS } from "./lease/lease.ts";
 import { WAL_FAULT_POINTS } from "./wal/fault-points.ts";
+import { REPLICATION_FAULT_POINTS } from "./replication/fault-points.ts";
 
 export interface FaultPointInfo {
   name: string;
@@ -17,4 +18,5 @@ export const ENGINE_FAULT_POINTS: readonly FaultPointInfo[] = [
   ...FENCED_COMMIT_FAULT_POINTS,
   ...WAL_FAULT_POINTS,
   ...BACKUP_FAULT_POINTS,
+  ...REPLICATION_FAULT_POINTS,
 ];

@@ -93,6 +93,12 @@ export class SimNetwork {
     this.byAddress.set(address, name);
   }
 
+  /** A node restarted on a new process keeps its name, address and handler. */
+  rehost(name: string, process: SimProcess): void {
+    this.node(name).process = process;
+    this.world.log("net", "net.rehost", { node: name, process: process.name });
+  }
+
   /** Moves a node to a new address; the old one stops answering at once. */
   rebind(name: string, address: string): void {
     const node = this.node(name);

@@ -70,8 +70,12 @@ export class SimReplica {
   private log: WalEntry[] = [];
   private fenceEpoch = 0;
   private fenceSession = 0;
-  private truncatedInSession = -1;
-  private baseSession = -1;
+  /**
+   * Per-session state keys on (epoch, session): a restarted primary engine numbers its sessions
+   * from 1 again under a new epoch, and its session 4 is not the dead engine's session 4.
+   */
+  private truncatedInSession = "";
+  private baseSession = "";
   private baseChunks = 0;
   private baseComplete = true;
   /** Every applied mutation with the (epoch, session) that caused it, for the checkers. */
@@ -79,9 +83,22 @@ export class SimReplica {
 
   constructor(
     readonly name: string,
-    readonly process: SimProcess,
+    private currentProcess: SimProcess,
     private readonly fenceRule: ReplicaFence = fenceByEpochThenSession,
   ) {}
+
+  /** The process running the replica; replaced by a restart. */
+  get process(): SimProcess {
+    return this.currentProcess;
+  }
+
+  /**
+   * Restarts on a new process after a kill. Everything the replica holds is durable (its base,
+   * its WAL, its fence mark), so it comes back as it died; only in-flight answers are lost.
+   */
+  restartOn(process: SimProcess): void {
+    this.currentProcess = process;
+  }
 
   /** The highest (epoch, session) this replica accepted traffic from. */
   get fenceMark(): FenceMark {
@@ -124,12 +141,13 @@ export class SimReplica {
   }
 
   handle(request: ReplicaRequest): ReplicaReply {
+    const session = `${request.epoch}/${request.sessionId}`;
     const refused = this.fence(request.epoch, request.sessionId);
     if (refused) return { ok: false, refused };
     switch (request.op) {
       case "handshake":
         // A base left half-installed by an earlier session is garbage: start from nothing.
-        if (!this.baseComplete && this.baseSession !== request.sessionId) {
+        if (!this.baseComplete && this.baseSession !== session) {
           this.basePages = new Map();
           this.baseLsn = 0;
           this.log = [];
@@ -150,22 +168,22 @@ export class SimReplica {
         }
         break;
       case "truncate":
-        if (this.truncatedInSession === request.sessionId) break;
+        if (this.truncatedInSession === session) break;
         if (request.toLsn < this.baseLsn) return { ok: false, refused: "cannot_truncate_below_base" };
         this.log = this.log.filter((entry) => entry.lsn <= request.toLsn);
-        this.truncatedInSession = request.sessionId;
+        this.truncatedInSession = session;
         this.mutations.push({ epoch: request.epoch, sessionId: request.sessionId, op: "truncate" });
         break;
       case "base":
-        if (request.index === 0 && this.baseSession !== request.sessionId) {
+        if (request.index === 0 && this.baseSession !== session) {
           this.basePages = new Map();
           this.baseLsn = request.baseLsn;
           this.log = [];
-          this.baseSession = request.sessionId;
+          this.baseSession = session;
           this.baseChunks = 0;
           this.baseComplete = false;
         }
-        if (this.baseSession !== request.sessionId) return { ok: false, refused: "base_out_of_order" };
+        if (this.baseSession !== session) return { ok: false, refused: "base_out_of_order" };
         if (request.index === this.baseChunks) {
           for (const entry of request.entries) this.basePages.set(entry.page, entry.bytes);
           this.baseChunks++;
@@ -177,7 +195,7 @@ export class SimReplica {
     return {
       ok: true,
       flushedLsn: this.flushedLsn,
-      baseChunks: this.baseSession === request.sessionId ? this.baseChunks : 0,
+      baseChunks: this.baseSession === session ? this.baseChunks : 0,
     };
   }
 

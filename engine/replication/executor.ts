@@ -5,7 +5,8 @@
  * success, failure, cancellation, invalidation (REP-2). A failed execution invalidates its
  * session if it is still live, so nothing is left dangling.
  */
-import type { Clock } from "../runtime.ts";
+import { type Clock, type FaultPoints, noFaults } from "../runtime.ts";
+import type { ReplicationFaultPoint } from "./fault-points.ts";
 import { ReplicationError, SessionInvalidatedError, TransportError } from "./errors.ts";
 import type { CatchUpPlan, Planner, RebuildPlan, RecoveryPlan } from "./planner.ts";
 import type { RecoveryLog } from "./recovery-log.ts";
@@ -37,7 +38,16 @@ export class Executor {
     private readonly strategies: ReplicationStrategies,
     private readonly clock: Clock,
     private readonly options: ExecutorOptions = DEFAULT_EXECUTOR_OPTIONS,
+    private readonly faults: FaultPoints = noFaults,
   ) {}
+
+  /**
+   * A named place where the simulation may kill the engine's process (fault-points.ts). Awaited
+   * only when points are hooked, so an engine without them runs exactly the same steps.
+   */
+  private faultPoint(point: ReplicationFaultPoint): Promise<void> | void {
+    return this.faults.hit(point);
+  }
 
   async executeCatchUp(plan: CatchUpPlan, link: ReplicaLink): Promise<void> {
     await this.run(plan, async (context) => {
@@ -47,6 +57,7 @@ export class Executor {
         from: plan.startLsn,
         target: plan.targetLsn,
       });
+      if (this.faults !== noFaults) await this.faultPoint("replication.catch-up.after-begin");
       if (plan.truncateToLsn !== null) {
         const flushed = await wire(link.truncate(context, plan.truncateToLsn));
         this.check(plan, "record truncation");
@@ -80,6 +91,7 @@ export class Executor {
           await this.clock.sleepMs(this.options.stepRetryBackoffMs);
           continue;
         }
+        if (this.faults !== noFaults) await this.faultPoint("replication.catch-up.after-batch");
         this.check(plan, `progress of step ${step}`);
         if (flushed > reached) {
           sender.recordCatchUpProgress(plan.sessionId, Math.min(flushed, plan.targetLsn), this.tick());
@@ -88,6 +100,7 @@ export class Executor {
           sender.checkBudget(plan.sessionId, this.tick());
         }
       }
+      if (this.faults !== noFaults) await this.faultPoint("replication.catch-up.before-complete");
       this.check(plan, "completion");
       sender.completeCatchUp(plan.sessionId);
     });
@@ -105,6 +118,7 @@ export class Executor {
       this.log.record(plan.replicaId, plan.sessionId, "exec_rebuild_started", "plan_bound", { ...targets });
       if (targets.source === "snapshot_tail") {
         const transferred = await wire(link.transferSnapshot(context, targets.snapshotLsn));
+        if (this.faults !== noFaults) await this.faultPoint("replication.rebuild.after-transfer");
         this.check(plan, "record snapshot transfer");
         sender.recordRebuildTransfer(plan.sessionId, transferred);
         sender.beginRebuildTailReplay(plan.sessionId);
@@ -133,9 +147,11 @@ export class Executor {
         }
       } else {
         const transferred = await wire(link.transferFullBase(context, targets.targetLsn));
+        if (this.faults !== noFaults) await this.faultPoint("replication.rebuild.after-transfer");
         this.check(plan, "record full-base transfer");
         sender.recordRebuildTransfer(plan.sessionId, transferred);
       }
+      if (this.faults !== noFaults) await this.faultPoint("replication.rebuild.before-complete");
       this.check(plan, "rebuild completion");
       sender.completeRebuild(plan.sessionId);
     });

@@ -28,6 +28,11 @@ export interface ReplicationStorage {
   pinSnapshot(owner: PinOwner, snapshotLsn: number): Pin;
   pinFullBase(owner: PinOwner, lsn: number): Pin;
   release(pin: Pin): void;
+  /**
+   * Pins the storage still holds, whoever took them. Pins outlive the engine process that took
+   * them (they hold WAL retention in storage); a restarted engine releases its predecessor's.
+   */
+  heldPins?(): readonly Pin[];
 }
 
 /** Identifies one executor's traffic: receivers fence on (epoch, sessionId). */

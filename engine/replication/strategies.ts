@@ -24,6 +24,7 @@ import {
   trustedAndReplayable,
 } from "./history.ts";
 import { baseReachedSnapshot, type TailReplayGate } from "./rebuild.ts";
+import type { Pin } from "./storage.ts";
 import { WrongSessionKindError } from "./errors.ts";
 import { type Endpoint, endpointDiffers, type SessionKind } from "./types.ts";
 
@@ -72,6 +73,12 @@ export interface ReplicationStrategies {
    * plan, checked before `beginConnect`, so a wrong-kind call changes no state (errors.ts rule).
    */
   checkPlanKind(operation: string, expected: SessionKind, actual: SessionKind): void;
+  /**
+   * R04: which of the storage's pins a freshly started engine releases. Fix: all of them — a new
+   * engine owns no session yet, so every held pin belongs to a dead predecessor and would hold
+   * WAL retention forever.
+   */
+  orphanedPins(held: readonly Pin[]): readonly Pin[];
 }
 
 export const defaultStrategies: ReplicationStrategies = {
@@ -89,6 +96,7 @@ export const defaultStrategies: ReplicationStrategies = {
   checkHistory: requireHistory,
   supersedeCause: (before, after) =>
     endpointDiffers(before, after) ? "endpoint_changed" : "assignment_intent",
+  orphanedPins: (held) => held,
   checkPlanKind: (operation, expected, actual) => {
     if (actual !== expected) throw new WrongSessionKindError(operation, actual);
   },

@@ -40,7 +40,13 @@ import {
   watchRecoveryDecisions,
 } from "../../invariants/replication-recovery.ts";
 import { watchLogCompleteness } from "../../invariants/replication-log-completeness.ts";
+import { KillPlan } from "../../sim/kill-plan.ts";
+import { REPLICATION_FAULT_POINTS } from "../../engine/replication/fault-points.ts";
 import type { ScenarioContext } from "../scenario.ts";
+
+/** The replicas' named kill points (the engine's are engine/replication/fault-points.ts). */
+export const REPLICA_AFTER_APPLY = "replica.after-apply";
+export const REPLICA_AFTER_BASE = "replica.after-base-chunk";
 import { badInput } from "./bad-input.ts";
 import { SimReplicaLink } from "./link.ts";
 import { PrimaryWal } from "./primary.ts";
@@ -76,6 +82,12 @@ export interface ClusterKnobs {
   badInputMeanMs: number;
   /** Mean time between re-deliveries of an old-epoch request to a replica (0: none). */
   oldEpochReplayMeanMs: number;
+  /** Chance that one visit of a named kill point (engine executor or replica) kills its process. */
+  killRate: number;
+  /** Kills per run at most (0: no kill plan at all). */
+  killsMax: number;
+  /** How long a killed process stays down before it restarts. */
+  restartDelayMs: number;
   baseChunkEntries: number;
   retriesMax: number;
 }
@@ -108,6 +120,9 @@ export const baseKnobs = (rng: Rng): ClusterKnobs => ({
   boundaryReplicaRate: 0,
   badInputMeanMs: 0,
   oldEpochReplayMeanMs: 0,
+  killRate: 0,
+  killsMax: 0,
+  restartDelayMs: 0,
   baseChunkEntries: rng.pick([2, 4, 8]),
   retriesMax: rng.pick([1, 3]),
 });
@@ -131,14 +146,23 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     maxDurationMs: knobs.budgetMaxDurationMs,
   };
   const strategies: Partial<ReplicationStrategies> = ctx.seams.replication ?? {};
-  const primaryProc = world.spawn("primary");
-  const engine = new ReplicationEngine({
-    clock: primaryProc.clock,
-    storage: primary,
-    strategies,
-    ...(ctx.seams.replicationLog ? { log: ctx.seams.replicationLog(primaryProc.clock) } : {}),
-    executor: { batchEntriesMax: 8, stepsMax: 200 },
-  });
+  // Kills at named points (replication.crash): the engine's executors and the replicas.
+  const killPlan =
+    knobs.killsMax > 0
+      ? new KillPlan(world, { randomPointKillProbability: knobs.killRate, randomKillsMax: knobs.killsMax })
+      : null;
+  const newEngine = (proc: SimProcess) =>
+    new ReplicationEngine({
+      clock: proc.clock,
+      storage: primary,
+      strategies,
+      ...(ctx.seams.replicationLog ? { log: ctx.seams.replicationLog(proc.clock) } : {}),
+      ...(killPlan ? { faults: killPlan.faultsFor(proc) } : {}),
+      executor: { batchEntriesMax: 8, stepsMax: 200 },
+    });
+  /** The primary's engine process and engine; both replaced when the engine restarts. */
+  let primaryProc = world.spawn("primary");
+  let engine = newEngine(primaryProc);
   /** Once an invariant failed the run winds down: the first violation is the finding. */
   const halted = () => world.violations.length > 0;
   const metrics = {
@@ -150,6 +174,8 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     addressChanges: 0,
     promotions: 0,
     oldEpochReplays: 0,
+    engineRestarts: 0,
+    replicaRestarts: 0,
   };
 
   // --- setup: primary history and replicas at assorted distances from it ---
@@ -170,14 +196,22 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     const replica = replicas.get(replicaId)!;
     const before = replica.mutations.length;
     const reply = replica.handle(request);
+    const applied = replica.mutations.length - before;
+    if (killPlan && applied > 0) {
+      // The replica may die with the mutation applied and its answer never sent.
+      void killPlan
+        .faultsFor(replica.process)
+        .hit(request.op === "base" ? REPLICA_AFTER_BASE : REPLICA_AFTER_APPLY);
+    }
     applyWatch({
       replicaId,
       op: request.op,
       mark: { epoch: request.epoch, sessionId: request.sessionId },
       accepted: reply.ok,
-      applied: replica.mutations.length - before,
+      applied,
       replayed,
     });
+    if (!replica.process.alive) return undefined;
     if (!replayed) {
       const list = delivered.get(replicaId) ?? [];
       list.push(request);
@@ -224,18 +258,24 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
 
   // --- checkers ---
   const observers: Array<(entry: RecoveryLogEntry) => void> = [];
-  engine.log.subscribe((entry) => {
-    world.log("primary", "repl.log", {
-      replica: entry.replicaId,
-      session: entry.sessionId,
-      event: entry.event,
-      cause: entry.cause,
+  /** Subscribes the checkers to an engine's log; session stories are per engine incarnation. */
+  const watchEngine = (watched: ReplicationEngine) => {
+    const own: Array<(entry: RecoveryLogEntry) => void> = [];
+    watched.log.subscribe((entry) => {
+      world.log("primary", "repl.log", {
+        replica: entry.replicaId,
+        session: entry.sessionId,
+        event: entry.event,
+        cause: entry.cause,
+      });
+      for (const observe of observers) observe(entry);
+      for (const observe of own) observe(entry);
     });
-    for (const observe of observers) observe(entry);
-  });
+    return watchLogCompleteness(world, (observe) => own.push(observe));
+  };
+  let logCompleteness = watchEngine(engine);
   const onLog = (observe: (entry: RecoveryLogEntry) => void) => observers.push(observe);
   watchRecoveryDecisions(world, primary, onLog);
-  const logCompleteness = watchLogCompleteness(world, onLog);
   watchLogCauses(world, onLog, (replicaId, atMs) =>
     addressChanges.some((c) => c.replicaId === replicaId && c.atMs === atMs),
   );
@@ -526,10 +566,44 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     if (primary.uncoveredReads.length > 0)
       world.violate(PIN_COVERAGE, `executor read without a covering pin: ${primary.uncoveredReads[0]}`);
   };
-  for (const replicaId of replicas.keys()) {
-    void primaryProc
-      .start((self) => drive(self, replicaId))
-      .catch((error: unknown) => checkTypedError(world, error, `driver ${replicaId}`));
+  const startDrivers = (proc: SimProcess) => {
+    for (const replicaId of replicas.keys()) {
+      void proc
+        .start((self) => drive(self, replicaId))
+        .catch((error: unknown) => checkTypedError(world, error, `driver ${replicaId}`));
+    }
+  };
+  startDrivers(primaryProc);
+
+  // --- restarts after kills: the engine's sessions die with it, the replicas' state does not ---
+  const restartEngineAfterKill = (proc: SimProcess) =>
+    proc.onKill(() =>
+      world.scheduler.after(knobs.restartDelayMs, "world", "repl.engine-restart", () => {
+        metrics.engineRestarts++;
+        primaryProc = world.spawn(`primary.${metrics.engineRestarts + 1}`);
+        network.rehost("primary", primaryProc);
+        engine = newEngine(primaryProc);
+        logCompleteness = watchEngine(engine);
+        restartEngineAfterKill(primaryProc);
+        engine.releaseOrphanedPins();
+        // The control plane re-assigns under a new epoch: the new engine's session IDs start over.
+        bumpEpoch("engine_restart");
+        startDrivers(primaryProc);
+      }),
+    );
+  const restartReplicaAfterKill = (replica: SimReplica) =>
+    replica.process.onKill(() =>
+      world.scheduler.after(knobs.restartDelayMs, "world", "repl.replica-restart", () => {
+        metrics.replicaRestarts++;
+        const proc = world.spawn(`${replica.name}.${metrics.replicaRestarts + 1}`);
+        network.rehost(replica.name, proc);
+        replica.restartOn(proc);
+        restartReplicaAfterKill(replica);
+      }),
+    );
+  if (killPlan) {
+    restartEngineAfterKill(primaryProc);
+    for (const replica of replicas.values()) restartReplicaAfterKill(replica);
   }
 
   await world.run({ maxSimMs: knobs.faultPhaseMs + 120_000 });
@@ -564,6 +638,13 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     pinsTaken: primary.pinsTaken,
     committedLsn: primary.committedLsn,
     dropped: network.dropped,
+    ...(killPlan
+      ? killPlan.coverageMetrics([
+          ...REPLICATION_FAULT_POINTS.map((point) => point.name),
+          REPLICA_AFTER_APPLY,
+          REPLICA_AFTER_BASE,
+        ])
+      : {}),
   };
 }
 

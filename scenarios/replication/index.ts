@@ -105,6 +105,9 @@ export const replicationScenarios: readonly Scenario[] = [
       epochBumpMeanMs: rng.pick([60, 150]),
       oldEpochReplayMeanMs: rng.pick([15, 50]),
       retainEntries: rng.pick([8, 30]),
+      killRate: rng.pick([0.01, 0.04]),
+      killsMax: rng.pick([2, 4]),
+      restartDelayMs: rng.pick([5, 40]),
     }),
   ),
   clusterScenario(

@@ -160,6 +160,10 @@ export class PrimaryWal implements ReplicationStorage {
     if (!this.pins.delete(pin.id)) throw new Error(`pin ${pin.id} released twice or never taken`);
   }
 
+  heldPins(): readonly Pin[] {
+    return [...this.pins.values()];
+  }
+
   pinsOf(owner: PinOwner): Pin[] {
     return [...this.pins.values()].filter(
       (pin) => pin.owner.replicaId === owner.replicaId && pin.owner.sessionId === owner.sessionId,
