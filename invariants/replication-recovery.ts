@@ -11,7 +11,7 @@
  *   since the session's start exceeded the budget; no completed catch-up went longer than its
  *   progress deadline without progress (A5).
  */
-import type { RecoveryLogEntry } from "../engine/replication/index.ts";
+import type { CatchUpBudget, RecoveryLogEntry } from "../engine/replication/index.ts";
 import type { SimReplica } from "../sim/replica.ts";
 import type { World } from "../sim/world.ts";
 import type { PrimaryWal } from "../scenarios/replication/primary.ts";
@@ -20,6 +20,7 @@ export const DATA_VERIFIED = "replica-data-verified";
 export const PROOF_SOUND = "proof-sound";
 export const ENTRY_BUDGET_SOUND = "entry-budget-sound";
 export const STALL_BUDGET_ENFORCED = "stall-budget-enforced";
+export const BUDGET_ENFORCED = "budget-enforced";
 
 /** Compares a replica with the primary's state at `targetLsn`; returns what differs, or null. */
 export function replicaDiff(replica: SimReplica, primary: PrimaryWal, targetLsn: number): string | null {
@@ -150,4 +151,42 @@ export function checkStallBudget(
       last = entry.atMs;
     }
   }
+}
+
+/**
+ * budget-enforced: the entry and duration budgets hold, judged from the recovery log alone. No
+ * accepted catch-up progress may lie beyond `maxEntries` replayed since the session's start, and
+ * no progress or completion may come later than `maxDurationMs` after catch-up began; the engine
+ * must escalate instead (entries counted from the frozen start, V01 notwithstanding).
+ */
+export function watchBudgets(
+  world: World,
+  budget: CatchUpBudget,
+  onLog: (observe: (entry: RecoveryLogEntry) => void) => void,
+): void {
+  if (budget.maxEntries <= 0 && budget.maxDurationMs <= 0) return;
+  const started = new Map<number, { atMs: number; fromLsn: number }>();
+  onLog((entry) => {
+    const where = `${entry.replicaId} session ${entry.sessionId}`;
+    if (entry.event === "catch_up_started") {
+      started.set(entry.sessionId, { atMs: entry.atMs, fromLsn: entry.fields.from as number });
+      return;
+    }
+    if (entry.event !== "catch_up_progress" && entry.event !== "completed") return;
+    const start = started.get(entry.sessionId);
+    if (!start) return;
+    if (entry.event === "catch_up_progress" && budget.maxEntries > 0) {
+      const replayed = (entry.fields.recoveredTo as number) - start.fromLsn;
+      if (replayed > budget.maxEntries)
+        world.violate(
+          BUDGET_ENFORCED,
+          `${where}: progress accepted at ${replayed} entries replayed, budget ${budget.maxEntries}`,
+        );
+    }
+    if (budget.maxDurationMs > 0 && entry.atMs - start.atMs > budget.maxDurationMs)
+      world.violate(
+        BUDGET_ENFORCED,
+        `${where}: ${entry.event} ${entry.atMs - start.atMs} ms after catch-up began, budget ${budget.maxDurationMs} ms`,
+      );
+  });
 }

@@ -37,6 +37,7 @@ import {
   checkStallBudget,
   DATA_VERIFIED,
   verifyReplica,
+  watchBudgets,
   watchRecoveryDecisions,
 } from "../../invariants/replication-recovery.ts";
 import { watchLogCompleteness } from "../../invariants/replication-log-completeness.ts";
@@ -276,6 +277,7 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
   let logCompleteness = watchEngine(engine);
   const onLog = (observe: (entry: RecoveryLogEntry) => void) => observers.push(observe);
   watchRecoveryDecisions(world, primary, onLog);
+  watchBudgets(world, budget, onLog);
   watchLogCauses(world, onLog, (replicaId, atMs) =>
     addressChanges.some((c) => c.replicaId === replicaId && c.atMs === atMs),
   );

@@ -80,7 +80,7 @@ export const replicationScenarios: readonly Scenario[] = [
       retainEntries: rng.pick([80, 200]),
       budgetMaxEntries: rng.pick([0, 10, 30]),
       budgetProgressDeadlineMs: rng.pick([40, 100]),
-      budgetMaxDurationMs: rng.pick([0, 300]),
+      budgetMaxDurationMs: rng.pick([0, 60, 300]),
       stallMeanMs: rng.pick([60, 150]),
       stallDurationMs: rng.pick([50, 150, 300]),
     }),
