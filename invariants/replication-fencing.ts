@@ -8,6 +8,7 @@
  *   executor read is covered by its own plan's pins; truncation-only plans hold none (REP-2/3).
  * - no-dangling-session: a failed plan leaves no live session; nothing is live at the end.
  * - log-causes: every log entry has a cause; endpoint_changed only on a real change (REP-5).
+ * - no-stale-endpoint: once a replica's address changed, nothing is sent to its old one (A10).
  * - typed-errors: the engine answers bad input and failures with ReplicationError, never a
  *   TypeError or other crash.
  */
@@ -22,6 +23,7 @@ export const PIN_COVERAGE = "pin-coverage";
 export const NO_DANGLING_SESSION = "no-dangling-session";
 export const LOG_CAUSES = "log-causes";
 export const TYPED_ERRORS = "typed-errors";
+export const NO_STALE_ENDPOINT = "no-stale-endpoint";
 
 export function checkTypedError(world: World, error: unknown, operation: string): boolean {
   if (error instanceof ReplicationError) return true;

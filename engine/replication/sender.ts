@@ -88,7 +88,10 @@ export class Sender {
       to: endpoint.dataAddr,
       version: endpoint.version,
     });
-    if (this.currentSession?.active) this.dropSession("endpoint_changed", "disconnected", before, endpoint);
+    if (this.currentSession?.active)
+      this.strategies.onEndpointChange({
+        invalidate: () => this.dropSession("endpoint_changed", "disconnected", before, endpoint),
+      });
     return true;
   }
 

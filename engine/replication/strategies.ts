@@ -79,6 +79,11 @@ export interface ReplicationStrategies {
    * WAL retention forever.
    */
   orphanedPins(held: readonly Pin[]): readonly Pin[];
+  /**
+   * R07: what an address change does to the live session. Fix: invalidate it, so its executor
+   * stops at its next step instead of calling the dead address until it fails (the V1.5 bug).
+   */
+  onEndpointChange(context: { invalidate(): void }): void;
 }
 
 export const defaultStrategies: ReplicationStrategies = {
@@ -97,6 +102,7 @@ export const defaultStrategies: ReplicationStrategies = {
   supersedeCause: (before, after) =>
     endpointDiffers(before, after) ? "endpoint_changed" : "assignment_intent",
   orphanedPins: (held) => held,
+  onEndpointChange: (context) => context.invalidate(),
   checkPlanKind: (operation, expected, actual) => {
     if (actual !== expected) throw new WrongSessionKindError(operation, actual);
   },

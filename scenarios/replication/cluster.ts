@@ -26,6 +26,7 @@ import type { World } from "../../sim/world.ts";
 import {
   checkTypedError,
   NO_DANGLING_SESSION,
+  NO_STALE_ENDPOINT,
   NO_STALE_EPOCH,
   PIN_COVERAGE,
   PIN_SYMMETRY,
@@ -282,6 +283,13 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     addressChanges.some((c) => c.replicaId === replicaId && c.atMs === atMs),
   );
   link.onSend = (context: LinkContext, op: string) => {
+    const current = addresses.get(context.replicaId);
+    if (current && context.endpoint.dataAddr !== current.addr) {
+      world.violate(
+        NO_STALE_ENDPOINT,
+        `${op} for ${context.replicaId} session ${context.sessionId} sent to ${context.endpoint.dataAddr}, its address is now ${current.addr}`,
+      );
+    }
     if (context.epoch < engine.registry.currentEpoch) {
       world.violate(
         NO_STALE_EPOCH,
