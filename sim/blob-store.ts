@@ -145,13 +145,7 @@ export function storeOutcomeOf(error: unknown): StoreOutcome | undefined {
   return typeof error === "object" && error !== null ? answeredOutcomes.get(error) : undefined;
 }
 
-type Fault =
-  | "none"
-  | "transient"
-  | "timeout"
-  | "ambiguousBefore"
-  | "ambiguousAfter"
-  | "serverErrorAfter";
+type Fault = "none" | "transient" | "timeout" | "ambiguousBefore" | "ambiguousAfter" | "serverErrorAfter";
 
 interface Answer<T> {
   outcome: StoreOutcome;
@@ -270,8 +264,7 @@ export class SimBlobStore {
           if (result.error) {
             answeredOutcomes.set(result.error, result.outcome);
             settle.reject(result.error);
-          }
-          else settle.resolve(result.value as T);
+          } else settle.resolve(result.value as T);
         },
         fields,
         process,

@@ -159,11 +159,19 @@ export class GcsBlobStore implements BlobStore {
       if (answer.status !== 200 && answer.status !== 206) throw this.statusError(context, answer);
       const version = answer.headers.get("x-goog-generation");
       if (version === null || !/^\d+$/.test(version))
-        throw this.seams.errorForMalformedSuccess(context, answer.status, "the x-goog-generation header is missing");
+        throw this.seams.errorForMalformedSuccess(
+          context,
+          answer.status,
+          "the x-goog-generation header is missing",
+        );
       if (answer.status === 206) {
         const total = /\/(\d+)$/.exec(answer.headers.get("content-range") ?? "")?.[1];
         if (total === undefined)
-          throw this.seams.errorForMalformedSuccess(context, 206, "the content-range header is missing or has no total");
+          throw this.seams.errorForMalformedSuccess(
+            context,
+            206,
+            "the content-range header is missing or has no total",
+          );
         const size = Number(total);
         if (range) checkRangeWithin(key, range, size);
         return { bytes: answer.body, version, size };
@@ -223,7 +231,8 @@ export class GcsBlobStore implements BlobStore {
       if (!document || typeof document !== "object")
         throw this.seams.errorForMalformedSuccess(context, 200, "the body is not a JSON object list");
       const items = document.items ?? [];
-      if (!Array.isArray(items)) throw this.seams.errorForMalformedSuccess(context, 200, "`items` is not an array");
+      if (!Array.isArray(items))
+        throw this.seams.errorForMalformedSuccess(context, 200, "`items` is not an array");
       const entries = items.map((item: ObjectResource) => this.listEntry(context, item));
       const page: ListPage = { entries };
       if (typeof document.nextPageToken === "string" && document.nextPageToken.length > 0)
@@ -368,7 +377,11 @@ export class GcsBlobStore implements BlobStore {
     const resource = parseJson(answer) as ObjectResource | undefined;
     const generation = resource?.generation;
     if (typeof generation !== "string" || !/^\d+$/.test(generation))
-      throw this.seams.errorForMalformedSuccess(context, answer.status, "the body carries no readable generation");
+      throw this.seams.errorForMalformedSuccess(
+        context,
+        answer.status,
+        "the body carries no readable generation",
+      );
     return generation;
   }
 

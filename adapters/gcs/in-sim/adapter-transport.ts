@@ -41,6 +41,8 @@ export class AdapterTransport implements StoreTransport {
   readonly name = "adapter";
   readonly faults: TransportFaultRates;
   private readonly tokens: SimTokens;
+  /** Faults handed in (a test's) apply to every store; drawn ones only to stores with faults on. */
+  private readonly explicitFaults: boolean;
 
   constructor(
     world: World,
@@ -48,14 +50,16 @@ export class AdapterTransport implements StoreTransport {
     faults?: TransportFaultRates,
   ) {
     this.faults = faults ?? drawTransportFaultRates(world);
+    this.explicitFaults = faults !== undefined;
     this.tokens = new SimTokens(this.faults.tokenLifetimeMs);
   }
 
   client(direct: BlobStore, process: SimProcess, store: StoreEndpoint): BlobStore {
     if (store.options.flavor !== "gcs") return direct;
-    const faults = storeHasFaults(store)
-      ? this.faults
-      : { ...CLEAN_TRANSPORT, tokenLifetimeMs: this.faults.tokenLifetimeMs };
+    const faults =
+      this.explicitFaults || storeHasFaults(store)
+        ? this.faults
+        : { ...CLEAN_TRANSPORT, tokenLifetimeMs: this.faults.tokenLifetimeMs };
     const rng = process.rng.fork(`adapter:${store.options.name}`);
     return new GcsBlobStore({
       bucket: SIM_BUCKET,
