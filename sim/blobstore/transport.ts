@@ -9,7 +9,6 @@
  */
 import type { BlobStore } from "../../engine/blobstore/blob-store.ts";
 import type { SimProcess } from "../process.ts";
-import type { BlobStoreOptions } from "./options.ts";
 
 export interface StoreTransport {
   /** Names the mode in traces and results ("adapter"). */
@@ -21,7 +20,19 @@ export interface StoreTransport {
   client(direct: BlobStore, process: SimProcess, store: StoreEndpoint): BlobStore;
 }
 
-/** What a transport may know of the store it serves. */
+/**
+ * What a transport may know of the store it serves: a structural slice of BlobStoreOptions
+ * (options.ts), written out so that this file, world.ts and options.ts form no import cycle.
+ */
 export interface StoreEndpoint {
-  readonly options: BlobStoreOptions;
+  readonly options: {
+    readonly flavor: "gcs" | "etag";
+    readonly name: string;
+    readonly requestTimeoutMs: number;
+    readonly transientErrorProbability: number;
+    readonly timeoutProbability: number;
+    readonly ambiguousBeforeApplyProbability: number;
+    readonly ambiguousAfterApplyProbability: number;
+    readonly serverErrorAfterApplyProbability: number;
+  };
 }
