@@ -22,6 +22,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { DEFAULT_BLOB_STORE_OPTIONS } from "../../../sim/blobstore/options.ts";
+import { MutationRateLimiter } from "../../../sim/blobstore/rate-limit.ts";
 import type { GcsOp } from "../gcs-errors.ts";
 import {
   errorAnswer,
@@ -68,6 +71,11 @@ export interface FakeGcsServerOptions {
   validTokens?: string[];
   /** A hostile server: echo the Authorization header into 401 messages (redaction tests). */
   echoCredentialsInErrors?: boolean;
+  /**
+   * The per-object mutation rate limit, in real time: the simulated store's own limiter and
+   * figures (sim/blobstore/options.ts) unless given; `false` turns it off.
+   */
+  rateLimit?: { mutationsPerObjectPerS: number; mutationBurstPerObject: number } | false;
 }
 
 export interface RequestRecord {
@@ -95,7 +103,23 @@ export class FakeGcsServer {
     readonly baseUrl: string,
     private readonly options: FakeGcsServerOptions,
   ) {
-    for (const name of options.buckets ?? ["blobsim-test"]) this.buckets.set(name, new InMemoryBucket(name));
+    const limit =
+      options.rateLimit === false
+        ? undefined
+        : (options.rateLimit ?? {
+            mutationsPerObjectPerS: DEFAULT_BLOB_STORE_OPTIONS.mutationsPerObjectPerS,
+            mutationBurstPerObject: DEFAULT_BLOB_STORE_OPTIONS.mutationBurstPerObject,
+          });
+    for (const name of options.buckets ?? ["blobsim-test"]) {
+      const limiter = limit
+        ? new MutationRateLimiter(limit.mutationsPerObjectPerS, limit.mutationBurstPerObject)
+        : undefined;
+      const admission = limiter && {
+        allows: (object: string) => limiter.allows(object, performance.now()),
+        spend: (object: string) => limiter.spend(object, performance.now()),
+      };
+      this.buckets.set(name, new InMemoryBucket(name, admission));
+    }
     this.validTokens = new Set(options.validTokens ?? ["loopback-token"]);
   }
 
@@ -307,6 +331,7 @@ function insert(bucket: InMemoryBucket, query: URLSearchParams, body: Uint8Array
   const conditions = preconditions(query);
   if (typeof conditions === "string") return errorAnswer(400, conditions, "invalid");
   const outcome = bucket.insert(name, body, conditions);
+  if (!outcome.ok && outcome.reason === "rate-limited") return statusAnswer(429);
   if (!outcome.ok) return errorAnswer(412, REASON_BY_STATUS[412]!.message, "conditionNotMet");
   return jsonAnswer(200, resource(bucket, outcome.object));
 }
@@ -356,6 +381,7 @@ function remove(bucket: InMemoryBucket, name: string, query: URLSearchParams): A
   if (typeof conditions === "string") return errorAnswer(400, conditions, "invalid");
   const outcome = bucket.delete(name, conditions);
   if (outcome.ok) return { status: 204, headers: {}, body: new Uint8Array(0) };
+  if (outcome.reason === "rate-limited") return statusAnswer(429);
   if (outcome.reason === "missing")
     return errorAnswer(404, `No such object: ${bucket.name}/${name}`, "notFound");
   return errorAnswer(412, REASON_BY_STATUS[412]!.message, "conditionNotMet");
