@@ -7,6 +7,7 @@
  * command to it.
  */
 import { availableParallelism } from "node:os";
+import { isStoreMode, type StoreMode } from "../harness/store-mode.ts";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { builtinRegistry, type BuiltinRegistry } from "../fixtures/registry.ts";
 import { parseCount, parseSeed, parseShard, type SeedSelection, UsageError } from "../harness/seeds.ts";
@@ -104,6 +105,28 @@ export const criteriaOption: Options = {
 export const variantOption: Options = {
   variant: { type: "string", value: "V", description: "re-inject forensic variant V (see blobsim list)" },
 };
+
+export const storeOption: Options = {
+  store: {
+    type: "string",
+    value: "sim|adapter|swarm",
+    description:
+      "how the engine reaches the simulated bucket: in-process (sim), through the GCS adapter over simulated HTTP (adapter), or the adapter on a share of seeds drawn from each seed (swarm)",
+  },
+};
+
+/** --store, or `fallback` (undefined: the variant's own mode, else sim). */
+export function storeChoice(parsed: Parsed, fallback?: StoreMode): StoreMode | undefined {
+  const store = str(parsed, "store");
+  if (store === undefined) return fallback;
+  if (!isStoreMode(store)) throw new UsageError(`--store must be sim, adapter or swarm, got "${store}"`);
+  return store;
+}
+
+/** The `store` field of a seed task or runSeed options: absent when the flag was not given. */
+export function storeTask(store: StoreMode | undefined): { store?: StoreMode } {
+  return store === undefined ? {} : { store };
+}
 
 export const sanitizeOption: Options = {
   sanitize: {

@@ -15,12 +15,14 @@ import {
   seedSelection,
   seedTimeoutOption,
   selectScenarios,
+  storeChoice,
+  storeOption,
   str,
 } from "./args.ts";
 import { checkOutputFile, writeOutputFile } from "./output-files.ts";
 import { commandRegistry, scenariosOption, seedTimeoutFlag } from "./registry.ts";
 
-export const checkDeterminismHelp = `blobsim check-determinism [SCENARIO...] [--lane sim|pglite|all] [--criteria ID,...] [--seeds N] [--from S] [--jobs J]
+export const checkDeterminismHelp = `blobsim check-determinism [SCENARIO...] [--lane sim|pglite|all] [--criteria ID,...] [--store sim|adapter|swarm] [--seeds N] [--from S] [--jobs J]
             [--json F] [--scenarios MODULE,...] [--seed-timeout-s S]
 Runs each seed twice, with the determinism sanitizer on: once in a long-lived worker thread
 that runs every seed in turn, once in a pool of fresh worker threads, and compares trace
@@ -31,6 +33,7 @@ export const checkDeterminismFlags: Options = {
   ...seedOptions,
   ...laneOption,
   ...criteriaOption,
+  ...storeOption,
   jobs: { type: "string", value: "J", description: "worker threads for the second pass (default 2)" },
   json: { type: "string", value: "F.json", description: "write both trace hashes of every seed as JSON" },
   ...scenariosOption,
@@ -49,6 +52,8 @@ export async function checkDeterminismCommand(args: string[]): Promise<number> {
     registry,
   );
   const selection = seedSelection(parsed);
+  // As the main job runs: the adapter in the loop on a share of seeds (swarm) unless told.
+  const store = storeChoice(parsed, "swarm")!;
   const timeoutOverrideS = seedTimeoutOption(parsed);
   const started = performance.now();
   // The first pass used to run in this thread; a spinning seed would hang it, so it runs in a
@@ -67,6 +72,7 @@ export async function checkDeterminismCommand(args: string[]): Promise<number> {
         seed,
         variant: null,
         sanitize: true,
+        store,
       }));
       // The two passes run side by side: this thread works through the seeds while the
       // workers do the same, so the check costs one pass of wall time on two cores.

@@ -12,12 +12,14 @@ import {
   selectScenarios,
   str,
   unknownVariant,
+  storeChoice,
+  storeOption,
   variantOption,
 } from "./args.ts";
 import { checkOutputFile, writeOutputFile } from "./output-files.ts";
 import { commandRegistry, scenariosOption, seedTimeoutFlag } from "./registry.ts";
 
-export const huntHelp = `blobsim hunt --variant V [SCENARIO...] [--max-seeds N] [--from S] [--jobs J] [--json F]
+export const huntHelp = `blobsim hunt --variant V [SCENARIO...] [--store sim|adapter|swarm] [--max-seeds N] [--from S] [--jobs J] [--json F]
             [--scenarios MODULE,...] [--seed-timeout-s S]
 blobsim hunt --all [--max-seeds N] [--jobs J] [--json F]
 Re-injects a forensic bug and searches seeds in order for one its invariant catches, in the
@@ -27,6 +29,7 @@ Prints FOUND ... or NOT FOUND ...; exit 0 when found (with --all: when every var
 
 export const huntFlags: Options = {
   ...variantOption,
+  ...storeOption,
   all: { type: "boolean", description: "hunt every forensic variant, then print a table" },
   "max-seeds": { type: "string", value: "N", description: "give up after N seeds (default 2000)" },
   from: { type: "string", value: "S", description: "first seed to try (default 0)" },
@@ -56,12 +59,20 @@ export async function huntCommand(args: string[]): Promise<number> {
   const fromText = str(parsed, "from");
   const from = fromText === undefined ? 0 : parseSeed(fromText, "--from");
   const threads = jobs(parsed, 1);
+  // Absent: each variant's own mode (an adapter bug is hunted with the adapter in the loop).
+  const store = storeChoice(parsed);
   const runner = createRunner(threads, registry);
   const outcomes: HuntOutcome[] = [];
   try {
     for (const variant of variants) {
-      const outcome = await hunt(runner, variant, from, maxSeeds, Math.max(1, threads * 2), (scenario) =>
-        seedTimeoutS(registry.findScenario(scenario)!, timeoutOverrideS),
+      const outcome = await hunt(
+        runner,
+        variant,
+        from,
+        maxSeeds,
+        Math.max(1, threads * 2),
+        (scenario) => seedTimeoutS(registry.findScenario(scenario)!, timeoutOverrideS),
+        store,
       );
       outcomes.push(outcome);
       if (outcome.found) {

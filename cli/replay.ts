@@ -15,13 +15,16 @@ import {
   seedTimeoutOption,
   selectScenarios,
   str,
+  storeChoice,
+  storeOption,
+  storeTask,
   variantOption,
 } from "./args.ts";
 import { hangWatchdog } from "./hang-watchdog.ts";
 import { checkOutputFile, writeOutputFile } from "./output-files.ts";
 import { commandRegistry, scenariosOption, seedTimeoutFlag } from "./registry.ts";
 
-export const replayHelp = `blobsim replay SCENARIO --seed S [--variant V] [--trace F.jsonl] [--html F.html] [--perfetto F.json] [--sanitize]
+export const replayHelp = `blobsim replay SCENARIO --seed S [--variant V] [--store sim|adapter|swarm] [--trace F.jsonl] [--html F.html] [--perfetto F.json] [--sanitize]
             [--scenarios MODULE,...] [--seed-timeout-s S]
 Replays one seed, prints its trace hash and the violation or crash (with its stack) if any,
 and writes the trace (--trace: JSON lines; --html: a self-contained timeline page, a lane per
@@ -32,6 +35,7 @@ Exit 0 passed, 1 violated, 4 crashed, 3 liveness bound hit.`;
 export const replayFlags: Options = {
   seed: { type: "string", value: "S", description: "the seed to replay (required)" },
   ...variantOption,
+  ...storeOption,
   trace: { type: "string", value: "F.jsonl", description: "write every trace event, one JSON object a line" },
   html: {
     type: "string",
@@ -63,6 +67,7 @@ export async function replayCommand_(args: string[]): Promise<number> {
   const watchdog = hangWatchdog(budgetS, `replay of ${scenario!.id} seed ${seed}`);
   const run = await runSeed(scenario!.id, seed, {
     variant,
+    ...storeTask(storeChoice(parsed)),
     keepFullTrace: true,
     sanitize: flag(parsed, "sanitize"),
     registry,

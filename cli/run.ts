@@ -21,6 +21,8 @@ import {
   seedSelection,
   seedTimeoutOption,
   selectScenarios,
+  storeChoice,
+  storeOption,
   str,
   variantOption,
 } from "./args.ts";
@@ -31,7 +33,7 @@ import { checkOutputFile, writeOutputFile } from "./output-files.ts";
 import { commandRegistry, scenariosOption, seedTimeoutFlag } from "./registry.ts";
 
 export const runHelp = `blobsim run [SCENARIO...] [--lane sim|pglite|all] [--criteria ID,...] [--seeds N] [--seed S]
-            [--from S] [--variant V] [--jobs J] [--shard i/n] [--json F] [--junit F] [--sanitize] [--metrics]
+            [--from S] [--variant V] [--store sim|adapter|swarm] [--jobs J] [--shard i/n] [--json F] [--junit F] [--sanitize] [--metrics]
             [--scenarios MODULE,...] [--seed-timeout-s S] [--bail]
 Runs seeds of every scenario of the lane (default: sim, the fast model lane; pglite runs real
 Postgres at a few seeds each), or of the named scenarios, filtered by --criteria. Without
@@ -68,6 +70,7 @@ export const runFlags: Options = {
   ...laneOption,
   ...criteriaOption,
   ...variantOption,
+  ...storeOption,
   jobs: {
     type: "string",
     value: "J",
@@ -104,12 +107,15 @@ export async function runCommand(args: string[]): Promise<number> {
   const bail = flag(parsed, "bail");
 
   const sanitize = flag(parsed, "sanitize");
+  // The main job runs the adapter in the loop on a share of seeds (swarm).
+  const store = storeChoice(parsed, "swarm")!;
   const tasks: SeedTask[] = scenarios.flatMap((scenario) =>
     selectSeeds(scenario.defaultSeeds, selection).map((seed) => ({
       scenario: scenario.id,
       seed,
       variant,
       sanitize,
+      store,
     })),
   );
 

@@ -5,6 +5,7 @@
 import { performance } from "node:perf_hooks";
 import type { RegistryVariant } from "./registry.ts";
 import { runOrdered, type SeedRunner } from "./pool.ts";
+import type { StoreMode } from "./store-mode.ts";
 import type { SeedTask } from "./worker.ts";
 
 export interface HuntOutcome {
@@ -26,12 +27,20 @@ export async function hunt(
   window: number,
   /** Each seed's wall budget, by scenario ID; none when absent. */
   timeoutS?: (scenario: string) => number,
+  /** How processes reach the bucket; the variant's own mode when absent. */
+  store?: StoreMode,
 ): Promise<HuntOutcome> {
   const started = performance.now();
   const tasks: SeedTask[] = [];
   for (let i = 0; i < maxSeeds; i++) {
     for (const scenario of variant.scenarios)
-      tasks.push({ scenario, seed: from + i, variant: variant.id, sanitize: false });
+      tasks.push({
+        scenario,
+        seed: from + i,
+        variant: variant.id,
+        sanitize: false,
+        ...(store ? { store } : {}),
+      });
   }
   let hit: { seed: number; scenario: string; invariant: string; index: number } | null = null;
   await runOrdered(

@@ -10,6 +10,8 @@
  */
 import type { World } from "../sim/world.ts";
 import type { Metrics } from "./result.ts";
+import type { StoreTransport } from "../sim/blobstore/transport.ts";
+import type { StoreMode, StoreTransportFactory } from "./store-mode.ts";
 
 /** What the harness needs of a scenario (scenarios/scenario.ts is the full, typed shape). */
 export interface RegistryScenario<S = unknown> {
@@ -34,6 +36,8 @@ export interface RegistryVariant<S = unknown> {
   id: string;
   scenarios: readonly string[];
   invariant: string;
+  /** The store mode the variant is hunted, recorded and checked in (`sim` when absent). */
+  store?: StoreMode;
   apply(seams: S): S;
 }
 
@@ -53,6 +57,8 @@ export interface Registry<
   readonly scenarios: readonly Sc[];
   readonly variants: readonly V[];
   defaultSeams(): S;
+  /** Builds the adapter-in-the-loop transport (`--store adapter`); absent: that mode is unavailable. */
+  storeTransport?(world: World, seams: S): StoreTransport;
   findScenario(id: string): Sc | undefined;
   findVariant(id: string): V | undefined;
   /** Where the scenario came from: "built-in" or the module path that added it. */
@@ -69,6 +75,7 @@ export function createRegistry<S, Sc extends RegistryScenario<S>, V extends Regi
   scenarios: readonly Sc[];
   variants: readonly V[];
   defaultSeams: () => S;
+  storeTransport?: StoreTransportFactory<S>;
   source: RegistrySource;
   origins?: ReadonlyMap<string, string>;
 }): Registry<S, Sc, V> {
@@ -82,6 +89,7 @@ export function createRegistry<S, Sc extends RegistryScenario<S>, V extends Regi
     scenarios: parts.scenarios,
     variants: parts.variants,
     defaultSeams: parts.defaultSeams,
+    ...(parts.storeTransport ? { storeTransport: parts.storeTransport } : {}),
     findScenario: (id) => byId.get(id),
     findVariant: (id) => variants.get(id),
     origin: (id) => (byId.has(id) ? (parts.origins?.get(id) ?? "built-in") : undefined),
@@ -110,6 +118,7 @@ export function withScenarios<S, Sc extends RegistryScenario<S>, V extends Regis
     scenarios: [...base.scenarios, ...added],
     variants: base.variants,
     defaultSeams: base.defaultSeams,
+    ...(base.storeTransport ? { storeTransport: base.storeTransport } : {}),
     source: { ...base.source, scenarioModules: [...base.source.scenarioModules, modulePath] },
     origins,
   });

@@ -34,6 +34,8 @@ export interface SeedResult {
   wallMs: number;
   /** The `--scenarios` module the scenario came from (absolute path); absent for built-ins. */
   scenarioModule?: string;
+  /** Present when the seed ran with the GCS adapter in the loop (`--store adapter`, or drawn by swarm). */
+  store?: "adapter";
   /** A crash's exception (where it escaped, its stack); a timeout's budget. Absent otherwise. */
   error?: { where: string; name: string; message: string; stack: string };
 }
@@ -47,11 +49,13 @@ export interface SeedRun {
 }
 
 export function replayCommand(
-  result: Pick<SeedResult, "scenario" | "seed" | "variant"> & { scenarioModule?: string },
+  result: Pick<SeedResult, "scenario" | "seed" | "variant"> & { scenarioModule?: string; store?: string },
 ): string {
   const variant = result.variant ? ` --variant ${result.variant}` : "";
   const module = result.scenarioModule ? ` --scenarios ${shownPath(result.scenarioModule)}` : "";
-  return `npx blobsim replay ${result.scenario} --seed ${result.seed}${variant}${module}`;
+  // A seed that ran with the adapter replays with it (what swarm drew is the seed's own).
+  const store = result.store === "adapter" ? " --store adapter" : "";
+  return `npx blobsim replay ${result.scenario} --seed ${result.seed}${variant}${store}${module}`;
 }
 
 /** A module path as the user would type it: relative to here when it lies below here. */

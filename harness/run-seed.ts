@@ -12,6 +12,7 @@ import { withCrashTrap } from "./crash-trap.ts";
 import { defaultRegistry } from "./default-registry.ts";
 import type { Registry, RegistryScenario } from "./registry.ts";
 import type { SeedResult, SeedRun } from "./result.ts";
+import { resolveStoreMode, type StoreMode } from "./store-mode.ts";
 
 export interface RunSeedOptions {
   variant?: string | null;
@@ -27,6 +28,12 @@ export interface RunSeedOptions {
   wallBudgetS?: number;
   /** Where scenario and variant IDs are looked up; the installed default registry if absent. */
   registry?: Registry;
+  /** How processes reach the simulated bucket; the variant's mode, else `sim`, when absent. */
+  store?: StoreMode;
+}
+
+export class StoreModeUnavailableError extends Error {
+  override name = "StoreModeUnavailableError";
 }
 
 export class UnknownNameError extends Error {
@@ -56,6 +63,14 @@ export async function runSeed<S>(
 
   const world = new World({ seed, keepFullTrace: options.keepFullTrace ?? false });
   const seams = variant ? variant.apply(baseSeams) : baseSeams;
+  const store = resolveStoreMode(options.store ?? variant?.store ?? "sim", world);
+  if (store === "adapter") {
+    if (!registry?.storeTransport)
+      throw new StoreModeUnavailableError(
+        "--store adapter needs a registry that builds the adapter transport",
+      );
+    world.storeTransport = registry.storeTransport(world, seams);
+  }
   const context = { world, seed, seams, variant: variant?.id };
   const started = wallNow();
   if (options.wallBudgetS !== undefined) {
@@ -131,6 +146,7 @@ export async function runSeed<S>(
     swarm: world.swarm,
     wallMs: Math.round(wallNow() - started),
     ...(origin !== undefined && origin !== "built-in" ? { scenarioModule: origin } : {}),
+    ...(store === "adapter" ? { store } : {}),
     ...(crash
       ? { error: { where: crash.where, name: crash.name, message: crash.message, stack: crash.stack } }
       : {}),

@@ -7,6 +7,7 @@
 import type { RegistrySource } from "./registry.ts";
 import type { SeedResult } from "./result.ts";
 import { runSeed } from "./run-seed.ts";
+import type { StoreMode } from "./store-mode.ts";
 import { registryFromSource } from "./scenario-modules.ts";
 
 export interface SeedTask {
@@ -14,6 +15,8 @@ export interface SeedTask {
   seed: number;
   variant: string | null;
   sanitize: boolean;
+  /** How processes reach the bucket (the variant's mode, else sim, when absent). */
+  store?: StoreMode;
 }
 
 /** What crosses into the worker: the task, where its registry comes from, the start flag. */
@@ -37,6 +40,7 @@ export default async function runTask(task: WorkerTask): Promise<SeedResult> {
     variant: task.variant,
     sanitize: task.sanitize,
     registry: loaded,
+    ...(task.store ? { store: task.store } : {}),
     ...(task.timeoutS !== undefined && Number.isFinite(task.timeoutS) ? { wallBudgetS: task.timeoutS } : {}),
   });
   return run.result;

@@ -95,7 +95,8 @@ export async function checkVariant(
     );
   check.replay = replayCommand({ scenario: recorded.scenario, seed: recorded.seed, variant: variant.id });
   const buggy = await runSeed(recorded.scenario, recorded.seed, { variant: variant.id, keepFullTrace: true });
-  const real = await runSeed(recorded.scenario, recorded.seed);
+  // The real engine on the same seed in the same store mode (the adapter's, for an adapter bug).
+  const real = await runSeed(recorded.scenario, recorded.seed, variant.store ? { store: variant.store } : {});
   check.buggy = summary(buggy);
   check.real = summary(real);
   check.reproduces = buggy.result.violation?.invariant === variant.invariant;

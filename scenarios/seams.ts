@@ -15,6 +15,7 @@ import type { RegisterSeams } from "./builtin/durable-register.ts";
 import type { WalSeams, DbSeams, RestoreSeams } from "./wal/seams.ts";
 import type { ReplicaStrategy as ReadReplicaSeams } from "../engine/read-replica/strategy.ts";
 import type { BlobStoreSeams } from "./store/seams.ts";
+import type { GcsAdapterSeams } from "../adapters/gcs/gcs-blob-store.ts";
 import type { BackupSeams } from "../engine/backup/archiver.ts";
 import type { PlatformSeams } from "./platform/seams.ts";
 import type { PlacementSeams } from "./experiments/placement.ts";
@@ -25,6 +26,8 @@ import type { Clock } from "../engine/runtime.ts";
 export interface Seams {
   /** The blob store clients a scenario builds (a variant may wrap them with a broken store). */
   blobstore?: Partial<BlobStoreSeams>;
+  /** The GCS adapter in the loop (`--store adapter`): its error classification and mutation resend. */
+  gcsAdapter?: Partial<GcsAdapterSeams>;
   /** The writer lease: acquire timeout, takeover fence stamp, which manifest a new holder adopts. */
   lease?: Partial<LeaseSeams>;
   /** The toy durable register of the kernel self-test scenario. */

@@ -20,6 +20,8 @@
  *   AmbiguousWriteError, and the mutation may still apply, even after the caller gave up;
  * - ambiguous writes, lost before the apply point (not applied) or after it (applied), both
  *   answered AmbiguousWriteError;
+ * - a 503 answered to a mutation that DID apply (AmbiguousWriteError, outcome "503"): GCS
+ *   documents that a 5xx to a write does not say it failed (its retry strategy guide);
  * - a slow tail (a fraction of requests take several times their server time).
  * Bad arguments are rejected with InvalidRequestError before any request is issued.
  *
@@ -135,7 +137,15 @@ export interface StoreBoundaryHook {
   afterAnswer?(process: SimProcess, op: StoreOp, key: string, outcome: StoreOutcome): void;
 }
 
-type Fault = "none" | "transient" | "timeout" | "ambiguousBefore" | "ambiguousAfter";
+/** What the store answered with each error it rejected with (a transport turns it into HTTP). */
+const answeredOutcomes = new WeakMap<object, StoreOutcome>();
+
+/** The store's own outcome behind an error one of its clients rejected with, if it is one. */
+export function storeOutcomeOf(error: unknown): StoreOutcome | undefined {
+  return typeof error === "object" && error !== null ? answeredOutcomes.get(error) : undefined;
+}
+
+type Fault = "none" | "transient" | "timeout" | "ambiguousBefore" | "ambiguousAfter" | "serverErrorAfter";
 
 interface Answer<T> {
   outcome: StoreOutcome;
@@ -188,7 +198,9 @@ export class SimBlobStore {
   client(process: SimProcess): BlobStore {
     let client = this.clients.get(process);
     if (!client) {
-      client = new SimBlobStoreClient(this, process);
+      const direct = new SimBlobStoreClient(this, process);
+      const transport = this.world.storeTransport;
+      client = transport ? transport.client(direct, process, this) : direct;
       this.clients.set(process, client);
     }
     return client;
@@ -249,8 +261,10 @@ export class SimBlobStore {
         `store.${op}`,
         () => {
           for (const hook of this.hooks) hook.afterAnswer?.(process, op, key, result.outcome);
-          if (result.error) settle.reject(result.error);
-          else settle.resolve(result.value as T);
+          if (result.error) {
+            answeredOutcomes.set(result.error, result.outcome);
+            settle.reject(result.error);
+          } else settle.resolve(result.value as T);
         },
         fields,
         process,
@@ -298,6 +312,18 @@ export class SimBlobStore {
         this.counters.ambiguous++;
         this.markAnswerLost(result);
         answer(this.rest(timing, 0), this.ambiguous(op, key, "after"));
+        return;
+      }
+      if (fault === "serverErrorAfter" && result.applied) {
+        // GCS can answer 5xx to a write it applied; the caller hears only "server error".
+        this.counters.ambiguous++;
+        this.markAnswerLost(result);
+        answer(this.rest(timing, 0), {
+          outcome: "503",
+          error: new AmbiguousWriteError(`503 from the store on ${op} ${key}; it may have applied`, key),
+          version: null,
+          downloadBytes: 0,
+        });
         return;
       }
       answer(this.rest(timing, result.downloadBytes), result);
@@ -352,6 +378,7 @@ export class SimBlobStore {
     if (!mutation) return "none";
     if ((u -= o.ambiguousBeforeApplyProbability) < 0) return "ambiguousBefore";
     if ((u -= o.ambiguousAfterApplyProbability) < 0) return "ambiguousAfter";
+    if ((u -= o.serverErrorAfterApplyProbability) < 0) return "serverErrorAfter";
     return "none";
   }
 

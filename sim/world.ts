@@ -5,6 +5,7 @@
  * records the draw (outside the trace hash) so a failing seed prints the fault mix it ran with.
  */
 
+import type { StoreTransport } from "./blobstore/transport.ts";
 import { type ProcessOptions, SimProcess } from "./process.ts";
 import { Rng } from "./rng.ts";
 import { type RunBounds, type RunStop, Scheduler } from "./scheduler.ts";
@@ -33,6 +34,11 @@ export class World {
   readonly epochMs = SIM_EPOCH_MS;
   readonly violations: Violation[] = [];
   readonly swarm: Record<string, Record<string, TraceValue>> = {};
+  /**
+   * How processes reach every blob store of this world: absent, in-process; set by the harness
+   * (before the scenario runs) to route the engine through the GCS adapter (`--store adapter`).
+   */
+  storeTransport: StoreTransport | undefined;
   private readonly processes = new Map<string, SimProcess>();
 
   constructor(options: WorldOptions) {

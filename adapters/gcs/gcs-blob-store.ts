@@ -63,7 +63,29 @@ export interface GcsBlobStoreOptions {
   /** Receives one line per retry; never a credential. */
   logger?: Logger;
   fetch?: typeof fetch;
+  /** Replaceable parts (gcs-errors.ts and no resend by default); forensic variants put adapter bugs back here. */
+  seams?: Partial<GcsAdapterSeams>;
 }
+
+/**
+ * The adapter's replaceable functions: how answers become typed errors, and what a mutation
+ * does after an attempt that got no usable answer. The real adapter never resends a mutation
+ * (the engine resolves the ambiguity by reading back; see retry-policy.ts).
+ */
+export interface GcsAdapterSeams {
+  errorForStatus: typeof errorForStatus;
+  errorForNetworkFailure: typeof errorForNetworkFailure;
+  errorForMalformedSuccess: typeof errorForMalformedSuccess;
+  /** A second request to send after `failure` (a mutation's), or undefined to give up. */
+  resendMutation(request: HttpRequest, failure: Error): HttpRequest | undefined;
+}
+
+export const REAL_GCS_ADAPTER: Readonly<GcsAdapterSeams> = Object.freeze({
+  errorForStatus,
+  errorForNetworkFailure,
+  errorForMalformedSuccess,
+  resendMutation: () => undefined,
+});
 
 /** GCS limits object names to 1024 bytes of UTF-8. */
 const OBJECT_NAME_BYTES_MAX = 1024;
@@ -91,6 +113,7 @@ export class GcsBlobStore implements BlobStore {
   /** Every token this store has used, so that no message can carry one. */
   private readonly tokensSeen = new Set<string>();
   private readonly redact = makeRedactor(() => this.tokensSeen);
+  private readonly seams: GcsAdapterSeams;
 
   constructor(options: GcsBlobStoreOptions) {
     this.bucket = validateBucketName(options.bucket);
@@ -108,6 +131,7 @@ export class GcsBlobStore implements BlobStore {
     this.retryPolicy = resolveRetryPolicy(options.retry);
     this.logger = options.logger ?? silentLogger;
     this.fetchImpl = options.fetch ?? fetch;
+    this.seams = { ...REAL_GCS_ADAPTER, ...options.seams };
   }
 
   /** `gcs://bucket/prefix`, for reports. */
@@ -130,16 +154,24 @@ export class GcsBlobStore implements BlobStore {
         headers,
       });
       if (answer.status === 404)
-        return nullIfObjectMissing(errorForStatus(context, 404, text(answer), type(answer)));
+        return nullIfObjectMissing(this.seams.errorForStatus(context, 404, text(answer), type(answer)));
       if (answer.status === 416 && range) return this.emptyRead(key, range);
       if (answer.status !== 200 && answer.status !== 206) throw this.statusError(context, answer);
       const version = answer.headers.get("x-goog-generation");
       if (version === null || !/^\d+$/.test(version))
-        throw errorForMalformedSuccess(context, answer.status, "the x-goog-generation header is missing");
+        throw this.seams.errorForMalformedSuccess(
+          context,
+          answer.status,
+          "the x-goog-generation header is missing",
+        );
       if (answer.status === 206) {
         const total = /\/(\d+)$/.exec(answer.headers.get("content-range") ?? "")?.[1];
         if (total === undefined)
-          throw errorForMalformedSuccess(context, 206, "the content-range header is missing or has no total");
+          throw this.seams.errorForMalformedSuccess(
+            context,
+            206,
+            "the content-range header is missing or has no total",
+          );
         const size = Number(total);
         if (range) checkRangeWithin(key, range, size);
         return { bytes: answer.body, version, size };
@@ -167,13 +199,12 @@ export class GcsBlobStore implements BlobStore {
     if (options?.ifNoneMatch === true) query.set("ifGenerationMatch", "0");
     else if (options?.ifMatch !== undefined)
       query.set("ifGenerationMatch", checkGeneration(key, options.ifMatch));
-    const answer = await this.send(context, {
+    const answer = await this.mutate(context, [200], {
       method: "POST",
       url: `${this.baseUrl}/upload/storage/v1/b/${encodeURIComponent(this.bucket)}/o?${query}`,
       headers: { "Content-Type": "application/octet-stream" },
       body: bytes,
     });
-    if (answer.status !== 200) throw this.statusError(context, answer);
     return this.generationOf(context, answer);
   }
 
@@ -198,9 +229,10 @@ export class GcsBlobStore implements BlobStore {
       if (answer.status !== 200) throw this.statusError(context, answer);
       const document = parseJson(answer) as { items?: unknown; nextPageToken?: unknown } | undefined;
       if (!document || typeof document !== "object")
-        throw errorForMalformedSuccess(context, 200, "the body is not a JSON object list");
+        throw this.seams.errorForMalformedSuccess(context, 200, "the body is not a JSON object list");
       const items = document.items ?? [];
-      if (!Array.isArray(items)) throw errorForMalformedSuccess(context, 200, "`items` is not an array");
+      if (!Array.isArray(items))
+        throw this.seams.errorForMalformedSuccess(context, 200, "`items` is not an array");
       const entries = items.map((item: ObjectResource) => this.listEntry(context, item));
       const page: ListPage = { entries };
       if (typeof document.nextPageToken === "string" && document.nextPageToken.length > 0)
@@ -214,12 +246,11 @@ export class GcsBlobStore implements BlobStore {
     const query = new URLSearchParams();
     if (options?.ifMatch !== undefined) query.set("ifGenerationMatch", checkGeneration(key, options.ifMatch));
     const suffix = query.size > 0 ? `?${query}` : "";
-    const answer = await this.send(context, {
+    await this.mutate(context, [204, 200], {
       method: "DELETE",
       url: `${this.objectUrl(context)}${suffix}`,
       headers: {},
     });
-    if (answer.status !== 204 && answer.status !== 200) throw this.statusError(context, answer);
   }
 
   // --- internals -------------------------------------------------------------------------
@@ -262,6 +293,24 @@ export class GcsBlobStore implements BlobStore {
     );
   }
 
+  /** One mutation: sent once, then only what the resend seam asks for (nothing, in the real adapter). */
+  private async mutate(context: GcsCallContext, ok: number[], request: HttpRequest): Promise<HttpAnswer> {
+    let failure: Error;
+    try {
+      const answer = await this.send(context, request);
+      if (ok.includes(answer.status)) return answer;
+      failure = this.statusError(context, answer);
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      failure = error;
+    }
+    const again = this.seams.resendMutation(request, failure);
+    if (!again) throw failure;
+    const answer = await this.send(context, again);
+    if (!ok.includes(answer.status)) throw this.statusError(context, answer);
+    return answer;
+  }
+
   /**
    * Sends with a bearer token; on 401 forgets the token and tries once more with a fresh one
    * (a 401 means nothing was applied, so this is safe for mutations too).
@@ -286,13 +335,14 @@ export class GcsBlobStore implements BlobStore {
         this.requestTimeoutMs,
       );
     } catch (error) {
-      if (error instanceof NetworkFailure) throw errorForNetworkFailure(context, error.kind, error.detail);
+      if (error instanceof NetworkFailure)
+        throw this.seams.errorForNetworkFailure(context, error.kind, error.detail);
       throw error;
     }
   }
 
   private statusError(context: GcsCallContext, answer: HttpAnswer): Error {
-    const error = errorForStatus(context, answer.status, text(answer), type(answer));
+    const error = this.seams.errorForStatus(context, answer.status, text(answer), type(answer));
     // A 401 on the first token whose provider cannot refresh: name the token's source.
     if (answer.status === 401) error.message += ` (token source: ${this.tokenProvider.source})`;
     return error;
@@ -301,13 +351,13 @@ export class GcsBlobStore implements BlobStore {
   private async metadataOnce(context: GcsCallContext): Promise<BlobHead | null> {
     const answer = await this.send(context, { method: "GET", url: this.objectUrl(context), headers: {} });
     if (answer.status === 404)
-      return nullIfObjectMissing(errorForStatus(context, 404, text(answer), type(answer)));
+      return nullIfObjectMissing(this.seams.errorForStatus(context, 404, text(answer), type(answer)));
     if (answer.status !== 200) throw this.statusError(context, answer);
     const resource = parseJson(answer) as ObjectResource | undefined;
     const version = resource?.generation;
     const size = Number(resource?.size);
     if (typeof version !== "string" || !/^\d+$/.test(version) || !Number.isSafeInteger(size))
-      throw errorForMalformedSuccess(
+      throw this.seams.errorForMalformedSuccess(
         context,
         200,
         "the body is not an object resource with generation and size",
@@ -327,7 +377,11 @@ export class GcsBlobStore implements BlobStore {
     const resource = parseJson(answer) as ObjectResource | undefined;
     const generation = resource?.generation;
     if (typeof generation !== "string" || !/^\d+$/.test(generation))
-      throw errorForMalformedSuccess(context, answer.status, "the body carries no readable generation");
+      throw this.seams.errorForMalformedSuccess(
+        context,
+        answer.status,
+        "the body carries no readable generation",
+      );
     return generation;
   }
 
@@ -339,7 +393,7 @@ export class GcsBlobStore implements BlobStore {
       typeof item.generation !== "string" ||
       !Number.isSafeInteger(size)
     )
-      throw errorForMalformedSuccess(context, 200, "a list item lacks name, generation or size");
+      throw this.seams.errorForMalformedSuccess(context, 200, "a list item lacks name, generation or size");
     return { key: item.name.slice(this.prefix.length), version: item.generation, size };
   }
 }

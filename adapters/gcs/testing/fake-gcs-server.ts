@@ -22,7 +22,21 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { DEFAULT_BLOB_STORE_OPTIONS } from "../../../sim/blobstore/options.ts";
+import { MutationRateLimiter } from "../../../sim/blobstore/rate-limit.ts";
 import type { GcsOp } from "../gcs-errors.ts";
+import {
+  errorAnswer,
+  jsonAnswer,
+  type JsonApiRoute,
+  objectResource,
+  parseRoute,
+  REASON_BY_STATUS,
+  statusAnswer,
+  textAnswer,
+  type WireAnswer,
+} from "../json-api-answers.ts";
 import {
   BadPageTokenError,
   InMemoryBucket,
@@ -57,6 +71,11 @@ export interface FakeGcsServerOptions {
   validTokens?: string[];
   /** A hostile server: echo the Authorization header into 401 messages (redaction tests). */
   echoCredentialsInErrors?: boolean;
+  /**
+   * The per-object mutation rate limit, in real time: the simulated store's own limiter and
+   * figures (sim/blobstore/options.ts) unless given; `false` turns it off.
+   */
+  rateLimit?: { mutationsPerObjectPerS: number; mutationBurstPerObject: number } | false;
 }
 
 export interface RequestRecord {
@@ -68,37 +87,8 @@ export interface RequestRecord {
   status: number | "none";
 }
 
-interface Route {
-  op: GcsOp;
-  bucket: string;
-  name?: string;
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: Uint8Array;
-}
-
-const REASON_BY_STATUS: Record<number, { reason: string; message: string }> = {
-  400: { reason: "invalid", message: "Invalid argument." },
-  401: { reason: "authError", message: "Invalid Credentials" },
-  403: { reason: "forbidden", message: "Forbidden" },
-  404: { reason: "notFound", message: "Not Found" },
-  412: {
-    reason: "conditionNotMet",
-    message: "At least one of the pre-conditions you specified did not hold.",
-  },
-  416: { reason: "requestedRangeNotSatisfiable", message: "Requested range not satisfiable" },
-  429: {
-    reason: "rateLimitExceeded",
-    message:
-      "The object exceeded the rate limit for object mutation operations (create, update, and delete).",
-  },
-  500: { reason: "backendError", message: "Internal Error" },
-  502: { reason: "badGateway", message: "Bad Gateway" },
-  503: { reason: "backendError", message: "Backend Error" },
-};
+type Route = JsonApiRoute;
+type Answer = WireAnswer;
 
 export class FakeGcsServer {
   readonly requests: RequestRecord[] = [];
@@ -113,7 +103,23 @@ export class FakeGcsServer {
     readonly baseUrl: string,
     private readonly options: FakeGcsServerOptions,
   ) {
-    for (const name of options.buckets ?? ["blobsim-test"]) this.buckets.set(name, new InMemoryBucket(name));
+    const limit =
+      options.rateLimit === false
+        ? undefined
+        : (options.rateLimit ?? {
+            mutationsPerObjectPerS: DEFAULT_BLOB_STORE_OPTIONS.mutationsPerObjectPerS,
+            mutationBurstPerObject: DEFAULT_BLOB_STORE_OPTIONS.mutationBurstPerObject,
+          });
+    for (const name of options.buckets ?? ["blobsim-test"]) {
+      const limiter = limit
+        ? new MutationRateLimiter(limit.mutationsPerObjectPerS, limit.mutationBurstPerObject)
+        : undefined;
+      const admission = limiter && {
+        allows: (object: string) => limiter.allows(object, performance.now()),
+        spend: (object: string) => limiter.spend(object, performance.now()),
+      };
+      this.buckets.set(name, new InMemoryBucket(name, admission));
+    }
     this.validTokens = new Set(options.validTokens ?? ["loopback-token"]);
   }
 
@@ -306,21 +312,6 @@ export class FakeGcsServer {
 
 // --- the API subset ----------------------------------------------------------------------
 
-function parseRoute(method: string, url: URL): Route | undefined {
-  const upload = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
-  if (upload && method === "POST") return { op: "insert", bucket: decodeURIComponent(upload[1]!) };
-  const collection = /^\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
-  if (collection && method === "GET") return { op: "list", bucket: decodeURIComponent(collection[1]!) };
-  const object = /^\/storage\/v1\/b\/([^/]+)\/o\/(.+)$/.exec(url.pathname);
-  if (!object) return undefined;
-  const bucket = decodeURIComponent(object[1]!);
-  const name = decodeURIComponent(object[2]!);
-  if (method === "DELETE") return { op: "delete", bucket, name };
-  if (method === "GET")
-    return { op: url.searchParams.get("alt") === "media" ? "get" : "metadata", bucket, name };
-  return undefined;
-}
-
 function preconditions(query: URLSearchParams): WritePreconditions | string {
   const conditions: WritePreconditions = {};
   for (const field of ["ifGenerationMatch", "ifGenerationNotMatch"] as const) {
@@ -340,6 +331,7 @@ function insert(bucket: InMemoryBucket, query: URLSearchParams, body: Uint8Array
   const conditions = preconditions(query);
   if (typeof conditions === "string") return errorAnswer(400, conditions, "invalid");
   const outcome = bucket.insert(name, body, conditions);
+  if (!outcome.ok && outcome.reason === "rate-limited") return statusAnswer(429);
   if (!outcome.ok) return errorAnswer(412, REASON_BY_STATUS[412]!.message, "conditionNotMet");
   return jsonAnswer(200, resource(bucket, outcome.object));
 }
@@ -389,25 +381,22 @@ function remove(bucket: InMemoryBucket, name: string, query: URLSearchParams): A
   if (typeof conditions === "string") return errorAnswer(400, conditions, "invalid");
   const outcome = bucket.delete(name, conditions);
   if (outcome.ok) return { status: 204, headers: {}, body: new Uint8Array(0) };
+  if (outcome.reason === "rate-limited") return statusAnswer(429);
   if (outcome.reason === "missing")
     return errorAnswer(404, `No such object: ${bucket.name}/${name}`, "notFound");
   return errorAnswer(412, REASON_BY_STATUS[412]!.message, "conditionNotMet");
 }
 
 function resource(bucket: InMemoryBucket, object: StoredObject): Record<string, string> {
-  return {
-    kind: "storage#object",
-    id: `${bucket.name}/${object.name}/${object.generation}`,
+  return objectResource(bucket.name, {
     name: object.name,
-    bucket: bucket.name,
     generation: String(object.generation),
-    metageneration: "1",
-    contentType: "application/octet-stream",
-    size: String(object.bytes.byteLength),
-  };
+    size: object.bytes.byteLength,
+  });
 }
 
 function faultAnswer(fault: Extract<GcsFault, { kind: "status" }>): Answer {
+  if (fault.body !== "html" && fault.body !== "empty") return statusAnswer(fault.status);
   const known = REASON_BY_STATUS[fault.status] ?? { reason: "unknown", message: `Status ${fault.status}` };
   if (fault.body === "html")
     return textAnswer(
@@ -415,26 +404,7 @@ function faultAnswer(fault: Extract<GcsFault, { kind: "status" }>): Answer {
       `<html><head><title>${fault.status}</title></head><body>${known.message}</body></html>`,
       "text/html",
     );
-  if (fault.body === "empty") return { status: fault.status, headers: {}, body: new Uint8Array(0) };
-  return errorAnswer(fault.status, known.message, known.reason);
-}
-
-function errorAnswer(status: number, message: string, reason: string): Answer {
-  return jsonAnswer(status, {
-    error: { code: status, message, errors: [{ domain: "global", reason, message }] },
-  });
-}
-
-function jsonAnswer(status: number, document: unknown): Answer {
-  return {
-    status,
-    headers: { "content-type": "application/json; charset=UTF-8" },
-    body: new TextEncoder().encode(JSON.stringify(document)),
-  };
-}
-
-function textAnswer(status: number, text: string, contentType = "text/plain; charset=utf-8"): Answer {
-  return { status, headers: { "content-type": contentType }, body: new TextEncoder().encode(text) };
+  return { status: fault.status, headers: {}, body: new Uint8Array(0) };
 }
 
 async function readBody(request: IncomingMessage): Promise<Uint8Array> {

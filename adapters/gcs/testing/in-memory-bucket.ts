@@ -17,8 +17,19 @@ export interface WritePreconditions {
   ifGenerationNotMatch?: number;
 }
 
-export type WriteOutcome = { ok: true; object: StoredObject } | { ok: false; reason: "precondition" };
-export type DeleteOutcome = { ok: true } | { ok: false; reason: "precondition" | "missing" };
+export type WriteOutcome =
+  { ok: true; object: StoredObject } | { ok: false; reason: "precondition" | "rate-limited" };
+export type DeleteOutcome = { ok: true } | { ok: false; reason: "precondition" | "missing" | "rate-limited" };
+
+/**
+ * The per-object mutation limit, consulted once a mutation's precondition held (a 412 is
+ * answered as such and costs nothing); only an applied mutation spends. The loopback fake
+ * passes the simulated store's own limiter and figures (sim/blobstore/rate-limit.ts).
+ */
+export interface MutationAdmission {
+  allows(name: string): boolean;
+  spend(name: string): void;
+}
 
 export interface ListResult {
   items: StoredObject[];
@@ -32,7 +43,10 @@ export class InMemoryBucket {
   private readonly objects = new Map<string, StoredObject>();
   private lastGeneration = FIRST_GENERATION - 1;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    private readonly admission?: MutationAdmission,
+  ) {}
 
   get(name: string): StoredObject | undefined {
     return this.objects.get(name);
@@ -44,6 +58,8 @@ export class InMemoryBucket {
 
   insert(name: string, bytes: Uint8Array, conditions: WritePreconditions = {}): WriteOutcome {
     if (!this.holds(this.objects.get(name), conditions)) return { ok: false, reason: "precondition" };
+    if (this.admission && !this.admission.allows(name)) return { ok: false, reason: "rate-limited" };
+    this.admission?.spend(name);
     this.lastGeneration += 1;
     const object: StoredObject = { name, bytes: bytes.slice(), generation: this.lastGeneration };
     this.objects.set(name, object);
@@ -54,6 +70,8 @@ export class InMemoryBucket {
     const current = this.objects.get(name);
     if (!current) return { ok: false, reason: "missing" };
     if (!this.holds(current, conditions)) return { ok: false, reason: "precondition" };
+    if (this.admission && !this.admission.allows(name)) return { ok: false, reason: "rate-limited" };
+    this.admission?.spend(name);
     this.objects.delete(name);
     return { ok: true };
   }
