@@ -23,6 +23,9 @@ export interface WriteRecord {
   status: WriteStatus;
   /** Writer life that got the write. */
   life: number;
+  /** When the client sent it and when its answer (or its timeout) came, on the client's clock. */
+  sentAtMs?: number;
+  settledAtMs?: number;
 }
 
 export interface DurabilityProblem {

@@ -19,6 +19,7 @@
 import type { SeedResult } from "../harness/result.ts";
 import { replayCommand } from "../harness/result.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
+import { detectionPower } from "./detection-power.ts";
 import { CRITERIA, type Criterion, RISKS, type Risk } from "./criteria.ts";
 import { seedRanges } from "./seed-ranges.ts";
 import type { EvidencePlan } from "./completeness.ts";
@@ -49,6 +50,9 @@ export interface ScenarioEvidence {
   seedsMissing: number;
   /** The seeds run, as compact ranges: "0-39" or "0-19,40-59". */
   seedRanges: string;
+  /** The main job's seeds of it, and the chance those find a bug failing 5% of its seeds. */
+  defaultSeeds: number;
+  detectionPower: number;
   /** The first few failures, each with its replay command. */
   failures: SeedFailure[];
   /** Numeric metrics over the seeds: min / median / max. */
@@ -191,6 +195,8 @@ function scenarioEvidence(
     seedsNeeded: seedsNeeded?.length ?? null,
     seedsMissing: seedsNeeded?.filter((seed) => !ran.has(seed)).length ?? 0,
     seedRanges: seedRanges(results.map((r) => r.seed)),
+    defaultSeeds: scenario.defaultSeeds,
+    detectionPower: detectionPower(scenario.defaultSeeds),
     failures: failed.slice(0, 5).map((r) => ({
       seed: r.seed,
       status: r.status,

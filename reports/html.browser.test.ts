@@ -185,6 +185,8 @@ describe("HTML in headless Chromium", () => {
       seeds: 2,
       failed: 0,
       seedRanges: "0-1",
+      defaultSeeds: 2,
+      detectionPower: 0.0975,
       seedsNeeded: null,
       seedsMissing: 0,
       failures: [],

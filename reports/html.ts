@@ -4,6 +4,7 @@
  * each variant's failing seed (the shared trace viewer), and the scenarios.
  */
 import { chartScript } from "./chart-library.ts";
+import { formatPower } from "./detection-power.ts";
 import { type ChartData, chartData } from "./charts.ts";
 import type { CriterionStatus, ReportData } from "./evidence.ts";
 import { BASE_CSS, escapeHtml, htmlPage, inlineJson } from "./html-util.ts";
@@ -187,14 +188,14 @@ ${report.placement
 
   // Scenarios.
   parts.push(`<h2 id="scenarios">Scenarios</h2>
-<table><thead><tr><th>scenario</th><th>lane</th><th>criteria</th><th>seeds</th><th>failed</th><th>first failure</th><th>metrics (min / median / max)</th></tr></thead><tbody>
+<table><thead><tr><th>scenario</th><th>lane</th><th>criteria</th><th>seeds</th><th>failed</th><th>main-job seeds (detection power of a 5% bug)</th><th>first failure</th><th>metrics (min / median / max)</th></tr></thead><tbody>
 ${report.scenarios
   .map((sc) => {
     const f = sc.failures[0];
     const metrics = Object.entries(sc.metrics)
       .map(([name, m]) => `${escapeHtml(name)} ${m.min} / ${m.median} / ${m.max}`)
       .join("<br>");
-    return `<tr><td>${code(sc.id)}<br><span class="muted">${escapeHtml(sc.title)}</span></td><td>${sc.lane}</td><td>${sc.criteria.join(", ")}</td><td>${sc.seeds ? `${sc.seeds}<br><span class="muted mono">${escapeHtml(sc.seedRanges)}</span>` : "not run"}</td><td class="${sc.failed ? "bad" : ""}">${sc.failed}</td><td>${f ? `seed ${f.seed} ${escapeHtml(f.invariant)}<br>${code(f.replay)}` : "—"}</td><td class="mono">${metrics || "—"}</td></tr>`;
+    return `<tr><td>${code(sc.id)}<br><span class="muted">${escapeHtml(sc.title)}</span></td><td>${sc.lane}</td><td>${sc.criteria.join(", ")}</td><td>${sc.seeds ? `${sc.seeds}<br><span class="muted mono">${escapeHtml(sc.seedRanges)}</span>` : "not run"}</td><td class="${sc.failed ? "bad" : ""}">${sc.failed}</td><td>${sc.defaultSeeds} (${formatPower(sc.detectionPower)})</td><td>${f ? `seed ${f.seed} ${escapeHtml(f.invariant)}<br>${code(f.replay)}` : "—"}</td><td class="mono">${metrics || "—"}</td></tr>`;
   })
   .join("\n")}
 </tbody></table></main>`);

@@ -1,5 +1,6 @@
 /** report.md: the traceability report in Markdown, for a pull request or a sign-off ticket. */
 import type { CriterionStatus, ReportData } from "./evidence.ts";
+import { formatPower } from "./detection-power.ts";
 import { PLACEMENT_COLUMNS, placementCells } from "./placement.ts";
 
 const STATUS_TEXT: Record<CriterionStatus, string> = {
@@ -83,11 +84,16 @@ export function reportMarkdown(report: ReportData): string {
   lines.push("");
 
   lines.push("## Scenarios", "");
-  lines.push("| scenario | lane | criteria | seeds | failed | first failure |", "|---|---|---|---|---|---|");
+  lines.push(
+    "Detection power: the chance the main job's default seeds find a bug that fails 5% of a scenario's seeds, 1 − 0.95^seeds.",
+    "",
+    "| scenario | lane | criteria | seeds | failed | main-job seeds (detection power) | first failure |",
+    "|---|---|---|---|---|---|---|",
+  );
   for (const sc of report.scenarios) {
     const f = sc.failures[0];
     lines.push(
-      `| \`${sc.id}\` | ${sc.lane} | ${sc.criteria.join(", ")} | ${sc.seeds ? `${sc.seeds} (${sc.seedRanges})` : "not run"} | ${sc.failed} | ${f ? `seed ${f.seed} ${f.invariant}: \`${f.replay}\`` : "—"} |`,
+      `| \`${sc.id}\` | ${sc.lane} | ${sc.criteria.join(", ")} | ${sc.seeds ? `${sc.seeds} (${sc.seedRanges})` : "not run"} | ${sc.failed} | ${sc.defaultSeeds} (${formatPower(sc.detectionPower)}) | ${f ? `seed ${f.seed} ${f.invariant}: \`${f.replay}\`` : "—"} |`,
     );
   }
   const withMetrics = report.scenarios.filter((sc) => Object.keys(sc.metrics).length > 0);

@@ -79,6 +79,9 @@ export {
   resolveBlobStoreOptions,
 } from "./blobstore/options.ts";
 
+/** The `process` of history entries an operator act (not a request) made. */
+export const OPERATOR = "operator";
+
 /** What the caller was answered: HTTP-ish codes, plus the two ways an answer goes missing. */
 export type StoreOutcome = "ok" | "400" | "412" | "404" | "429" | "503" | "timeout" | "ambiguous";
 
@@ -209,6 +212,50 @@ export class SimBlobStore {
   /** A snapshot of every object now stored, for invariant checks. */
   objects(): ReadonlyMap<string, StoredObject> {
     return this.table.snapshot();
+  }
+
+  /**
+   * Operator acts on stored objects (sim/blobstore/damage.ts): applied at once, outside every
+   * process, recorded in `history` as process "operator" (never as a caller's mutation).
+   */
+  operatorWrite(key: string, bytes: Uint8Array, options: { keepGeneration?: boolean } = {}): void {
+    const previous = this.table.current(key);
+    const object = this.table.operatorSet(
+      key,
+      bytes.slice(),
+      this.world.nowMs,
+      options.keepGeneration ?? false,
+    );
+    this.counters.bytesStored += object.size - (previous?.size ?? 0);
+    this.history.push({
+      atMs: this.world.nowMs,
+      process: OPERATOR,
+      op: "put",
+      key,
+      version: object.version,
+      generation: object.generation,
+      precondition: "none",
+      bytesLength: object.size,
+      answerLost: false,
+    });
+  }
+
+  /** See operatorWrite; deleting an absent key does nothing. */
+  operatorDelete(key: string): void {
+    const object = this.table.operatorRemove(key);
+    if (!object) return;
+    this.counters.bytesStored -= object.size;
+    this.history.push({
+      atMs: this.world.nowMs,
+      process: OPERATOR,
+      op: "delete",
+      key,
+      version: object.version,
+      generation: object.generation,
+      precondition: "none",
+      bytesLength: object.size,
+      answerLost: false,
+    });
   }
 
   addBoundaryHook(hook: StoreBoundaryHook): void {

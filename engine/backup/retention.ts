@@ -152,6 +152,8 @@ export interface RetentionSeams {
    * entries' objects, so a crash at any point leaves every indexed backup whole.
    */
   collect(steps: CollectSteps): Promise<RetireDecision>;
+  /** The ids the policy keeps at `nowMs` (the newest always among them). Real: retainedIds. */
+  keep(backups: readonly BackupEntry[], policy: RetentionPolicy, nowMs: number): Set<string>;
 }
 
 export const realRetentionSeams: RetentionSeams = {
@@ -160,6 +162,7 @@ export const realRetentionSeams: RetentionSeams = {
     await steps.deleteObjects(decided.retire);
     return decided;
   },
+  keep: retainedIds,
 };
 
 export interface RetentionOptions {
@@ -180,6 +183,8 @@ export interface RetentionResult {
   deletedObjects: number;
   /** The backup kept because it is the newest restorable one, if the policy did not keep it. */
   keptAsLastRestorable: string | null;
+  /** The instant the policy was judged at (maxAgeDays counts back from it). */
+  judgedAtMs: number;
 }
 
 /** Apply `policy`: retire in the index first, then delete the retired backups' objects. */
@@ -201,7 +206,14 @@ export async function applyRetention(options: RetentionOptions): Promise<Retenti
   };
   // Verify outside the CAS loop's decision (which must be synchronous): the newest restorable.
   const before = await readBackupIndex(store, backupPrefix, indexOptions);
-  if (before === null) return { kept: [], retired: [], deletedObjects: 0, keptAsLastRestorable: null };
+  if (before === null)
+    return {
+      kept: [],
+      retired: [],
+      deletedObjects: 0,
+      keptAsLastRestorable: null,
+      judgedAtMs: clock.nowMs(),
+    };
   const judged = new Set(before.index.backups.map((entry) => entry.id));
   const newestFirst = [...before.index.backups].reverse();
   let lastRestorable: string | null = null;
@@ -213,7 +225,7 @@ export async function applyRetention(options: RetentionOptions): Promise<Retenti
   const nowMs = clock.nowMs();
   let keptAsLastRestorable: string | null = null;
   const decide = (index: BackupIndex): { next: BackupIndex | null; result: RetireDecision } => {
-    const keep = retainedIds(index.backups, policy, nowMs);
+    const keep = seams.keep(index.backups, policy, nowMs);
     keptAsLastRestorable = null;
     if (
       lastRestorable !== null &&
@@ -262,6 +274,7 @@ export async function applyRetention(options: RetentionOptions): Promise<Retenti
     retired: decided.retire.map((e) => e.id),
     deletedObjects,
     keptAsLastRestorable,
+    judgedAtMs: nowMs,
   };
 }
 

@@ -110,6 +110,14 @@ async function getRange(request: ObjectReadRequest, start: number, end: number):
       return object.bytes;
     } catch (error) {
       const name = (error as Error | null)?.name;
+      // A range past the end of the object (400/416) means the object is shorter than the
+      // manifest says: a truncated or replaced object, named as such (issue 21).
+      if (name === "InvalidRequestError") {
+        const head = await request.store.head(request.key);
+        if (head === null) throw new RestoreObjectMissingError(request.key);
+        if (head.size !== request.bytes)
+          throw new RestoreIntegrityError(request.key, `size ${head.size}, manifest says ${request.bytes}`);
+      }
       const retryable = name === "TransientError" || name === "RateLimitedError";
       if (!retryable || attempt >= GET_ATTEMPTS_MAX) throw error;
       await request.clock.sleepMs(waitMs);
@@ -229,7 +237,15 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
     logger.log("restore.fresh", {});
     return { db, peakBufferedBytes: 0, bufferBoundBytes: parallelism * chunkBytes, bytesRead };
   }
-  await driver.unpackSnapshot(strategy.readObject(request(manifest.snapshot)), disk, dir);
+  try {
+    await driver.unpackSnapshot(strategy.readObject(request(manifest.snapshot)), disk, dir);
+  } catch (error) {
+    if (error instanceof RestoreIntegrityError || error instanceof RestoreObjectMissingError) throw error;
+    // The unpacker stopped before the checksum was reached: read the object through once more,
+    // so damaged bytes are reported as the object's fault, not as a corrupt database.
+    for await (const chunk of strategy.readObject(request(manifest.snapshot))) void chunk;
+    throw error;
+  }
   bytesRead += manifest.snapshot.bytes;
   const touched = new Set<string>();
   for (const segment of manifest.segments) {

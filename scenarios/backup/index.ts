@@ -6,6 +6,7 @@ import { backupKillMidBackup } from "./kill-mid-backup.ts";
 import { backupRacingArchivers } from "./racing-archivers.ts";
 import { backupRestoreFromCold } from "./restore-from-cold.ts";
 import { backupRetention } from "./retention.ts";
+import { backupRetentionEdges } from "./retention-edges.ts";
 
 export const backupScenarios: readonly Scenario[] = [
   backupKillMidBackup,
@@ -14,4 +15,5 @@ export const backupScenarios: readonly Scenario[] = [
   backupRetention,
   backupRacingArchivers,
   backupAutoRoundtrip,
+  backupRetentionEdges,
 ];

@@ -4,6 +4,7 @@ import { handover } from "./handover.ts";
 import { lockedOut } from "./locked-out.ts";
 import { renewJitter } from "./renew-jitter.ts";
 import { simultaneousTakeover } from "./simultaneous-takeover.ts";
+import { leaseWaitOut } from "./wait-out.ts";
 import { zombie } from "./zombie.ts";
 
 export const leaseScenarios: readonly Scenario[] = [
@@ -13,4 +14,5 @@ export const leaseScenarios: readonly Scenario[] = [
   renewJitter,
   handover,
   contenders,
+  leaseWaitOut,
 ];

@@ -131,7 +131,7 @@ export const walCrashRestart: Scenario = {
     "Writers killed at commit points and store boundaries under store faults: acked writes survive every restore",
   criteria: ["DUR-1", "DUR-2", "DUR-3", "DUR-4", "E2C-1"],
   lane: "sim",
-  defaultSeeds: 50,
+  defaultSeeds: 90,
   killPoints: COMMIT_KILL_POINTS,
   run: (ctx) =>
     runCrashRestart(ctx, { pinned: false, storeFaults: true, lives: 4, livesMax: 4, writesPerLife: 25 }),

@@ -5,7 +5,7 @@
  */
 import type { FaultPoints } from "../../engine/runtime.ts";
 import { noFaults } from "../../engine/runtime.ts";
-import { checkRestoredRows, firstDifference } from "../../invariants/durability.ts";
+import { checkRestoredRows, firstDifference, type WriteRecord } from "../../invariants/durability.ts";
 import { violateDurability } from "../../invariants/durability-evidence.ts";
 import type { SimBlobStore } from "../../sim/blob-store.ts";
 import type { SimProcess } from "../../sim/process.ts";
@@ -60,6 +60,11 @@ export interface LifeContext {
   clientCount: number;
   /** Mean pause between one client's writes. */
   writeIntervalMeanMs: number;
+  /**
+   * The history restores are judged against; absent: every write. A scenario whose store lost
+   * data to a fault (sim/blobstore/damage.ts) judges the state the fault left plus later writes.
+   */
+  judgedWrites?: () => readonly WriteRecord[];
 }
 
 /**
@@ -152,7 +157,7 @@ export async function verifyReopen(context: LifeContext, name: string): Promise<
     return null;
   }
   verifier.kill("verified");
-  const problems = checkRestoredRows(context.workload.writes, view.rows);
+  const problems = checkRestoredRows(context.judgedWrites?.() ?? context.workload.writes, view.rows);
   for (const problem of problems.slice(0, 3))
     violateDurability(world, problem, `${name}: ${problem.message}`);
   if (view.peakBufferedBytes > view.bufferBoundBytes)
@@ -180,9 +185,20 @@ export async function closingChecks(context: LifeContext, life: number): Promise
   const last = await runLife(context, `writer.${life}.final`, life, 6);
   if (last.node && last.node.process.alive) {
     const process = last.node.process;
+    let flushError: unknown = null;
     const terminated = await unlessDead(context.supervisor, process, last.node.durable.terminate()).catch(
-      () => null,
+      (error: unknown) => {
+        flushError = error;
+        return null;
+      },
     );
+    // A clean shutdown whose flush fails is a writer that cannot make its state durable: a
+    // violation, not a reason to skip the reopen check.
+    if (flushError !== null && process.alive)
+      world.violate(
+        "final-flush",
+        `the final flush of ${process.name} failed: ${flushError instanceof Error ? `${flushError.name}: ${flushError.message}` : String(flushError)}`,
+      );
     if (terminated !== null) {
       const writerRows = await last.node.durable.readRows();
       const first = await verifyReopen(context, `verify.${life}.final.a`);

@@ -78,6 +78,7 @@ export class Workload {
     }
     // The writer applies writes in call order: this is the write's place in its WAL.
     record.issue = this.nextIssue++;
+    record.sentAtMs = client.clock.nowMs();
     const answer = node.process.guard(node.durable.write(record.rows)).then(
       () => "acked" as const,
       () => "failed" as const,
@@ -89,6 +90,7 @@ export class Workload {
       () => "unknown" as const,
     );
     record.status = await Promise.race([answer, timeout]);
+    record.settledAtMs = client.clock.nowMs();
     cancel.abort();
     client.log(`write.${record.status}`, { id });
     return record;

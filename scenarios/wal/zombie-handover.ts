@@ -22,7 +22,7 @@ export const walZombieHandover: Scenario = {
   title: "A frozen writer thaws after its successor committed: its late upload corrupts nothing",
   criteria: ["DUR-1", "FEN-1"],
   lane: "sim",
-  defaultSeeds: 50,
+  defaultSeeds: 90,
   killPoints: [FREEZE_POINT],
   async run(ctx) {
     const { world, seams } = ctx;

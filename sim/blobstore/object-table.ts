@@ -142,6 +142,32 @@ export class ObjectTable {
     return { ok: true, value: existing };
   }
 
+  /**
+   * An operator's write outside any request (a restore tool, a partial copy, bit rot): no
+   * precondition, no rate limit. `keepGeneration` keeps the object's generation and version, as
+   * silent corruption would; otherwise the write gets a new generation, as any GCS upload does.
+   */
+  operatorSet(key: string, bytes: Uint8Array, nowMs: number, keepGeneration: boolean): StoredObject {
+    const existing = this.objects.get(key);
+    const generation = keepGeneration && existing ? existing.generation : this.nextGeneration(nowMs);
+    const version =
+      keepGeneration && existing
+        ? existing.version
+        : this.flavor === "gcs"
+          ? String(generation)
+          : contentEtag(bytes);
+    const object: StoredObject = { bytes, version, generation, size: bytes.length };
+    this.objects.set(key, object);
+    return object;
+  }
+
+  /** An operator's delete outside any request; the deleted object, or undefined if absent. */
+  operatorRemove(key: string): StoredObject | undefined {
+    const existing = this.objects.get(key);
+    this.objects.delete(key);
+    return existing;
+  }
+
   list(prefix: string, pageSize: number, pageToken: string | undefined): ListPage {
     const after = pageToken === undefined ? undefined : pageToken.slice(PAGE_TOKEN_PREFIX.length);
     const keys = [...this.objects.keys()]
