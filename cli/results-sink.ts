@@ -48,14 +48,28 @@ export const resultsFlag = {
 
 const isBucketUrl = (text: string) => /^(gs|gcs):\/\//.test(text);
 
-/** Opens `--results` (or `report --from`): checked before any seed runs. */
+/**
+ * Opens `--results` (checked, a folder created, before any seed runs) or, for reading
+ * (`report --from`), a place that must already exist.
+ */
 export function openResultsSink(
   flag: string,
   text: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  mode: "write" | "read" = "write",
 ): ResultsSink {
   if (text === "") throw new UsageError(`${flag} needs gs://BUCKET/PREFIX or a folder`);
-  if (!isBucketUrl(text)) return new FolderSink(checkOutputFolder(flag, text));
+  if (!isBucketUrl(text)) {
+    if (mode === "write") return new FolderSink(checkOutputFolder(flag, text));
+    let isFolder = false;
+    try {
+      isFolder = statSync(text).isDirectory();
+    } catch {
+      // Reported below.
+    }
+    if (!isFolder) throw new UsageError(`${flag} ${text}: no such folder`);
+    return new FolderSink(text);
+  }
   try {
     const location = parseGcsLocation(text);
     const store = new GcsBlobStore({
@@ -155,6 +169,25 @@ export function resultFileName(shard: string | null, sweepRunId?: string): strin
   const part = shard === null ? "" : `-${shard.replace("/", "-of-")}`;
   if (sweepRunId !== undefined) return `sweep-${sweepRunId}-task${part}.json`;
   return shard === null ? "run.json" : `run-shard${part}.json`;
+}
+
+/**
+ * Reads every result file under a sink, for `report --from`: the texts with their full names.
+ * None at all is a problem (the gate reads INCOMPLETE), not an empty pass.
+ */
+export async function readStoredResults(
+  sink: ResultsSink,
+): Promise<{ entries: { path: string; text: string }[]; problems: string[] }> {
+  let names: string[];
+  try {
+    names = (await sink.list()).filter(isResultFile);
+  } catch (error) {
+    throw asUsageError("--from", error);
+  }
+  const entries = await Promise.all(
+    names.map(async (name) => ({ path: `${sink.label}${name}`, text: await sink.read(name) })),
+  );
+  return { entries, problems: names.length === 0 ? [`no result files under ${sink.label}`] : [] };
 }
 
 /** Result files (not capsules) among stored names. */

@@ -125,16 +125,23 @@ const ROW_PROBLEMS_NAMED_MAX = 5;
 
 /** Reads `blobsim run --json` outputs. An unreadable path is a UsageError naming it. */
 export function readRunJson(paths: readonly string[]): RunJsonInput {
+  return readRunJsonTexts(
+    paths.map((path) => {
+      try {
+        return { path, text: readFileSync(path, "utf8") };
+      } catch (error) {
+        throw new UsageError(
+          `--from-json ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? error})`,
+        );
+      }
+    }),
+  );
+}
+
+/** Validates and merges `run --json` texts already read (from files, a bucket, a folder). */
+export function readRunJsonTexts(entries: readonly { path: string; text: string }[]): RunJsonInput {
   const input: RunJsonInput = { results: [], files: [], shards: [], problems: [], warnings: [] };
-  for (const path of paths) {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (error) {
-      throw new UsageError(
-        `--from-json ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? error})`,
-      );
-    }
+  for (const { path, text } of entries) {
     let data: unknown;
     try {
       data = JSON.parse(text);
