@@ -72,6 +72,8 @@ export interface RunReport {
   shardSource: string | null;
   /** What the whole run (all shards) selected, so a merge can tell what is missing. */
   plan: RunPlan;
+  /** A `blobsim sweep` task's run id and budget: its tasks group by run id, not by plan. */
+  sweep?: { runId: string; budgetS: number; blockSeeds: number; blocks: number };
   /** True when SIGINT/SIGTERM ended the run early: results holds the seeds that finished. */
   interrupted: boolean;
   results: SeedResult[];

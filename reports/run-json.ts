@@ -96,6 +96,15 @@ const runFileSchema = z.object({
   variant: z.string().nullable().default(null),
   plan: runPlanSchema.optional(),
   interrupted: z.boolean().optional(),
+  /** A `blobsim sweep` task: its tasks belong together by run id (their plans differ). */
+  sweep: z
+    .object({
+      runId: z.string().min(1),
+      budgetS: z.number().min(0),
+      blockSeeds: z.number().int().min(1),
+      blocks: z.number().int().min(0),
+    })
+    .optional(),
   results: z.array(z.unknown()),
 });
 
@@ -110,6 +119,8 @@ export interface RunFileInput {
   path: string;
   shard: string | null;
   plan: RunPlan | null;
+  /** The run id of a `blobsim sweep` task, else null. */
+  sweepRunId: string | null;
 }
 
 export interface RunJsonInput {
@@ -169,7 +180,12 @@ export function readRunJsonTexts(entries: readonly { path: string; text: string 
         `${path}: ${bad.length} malformed result rows dropped (${bad.slice(0, ROW_PROBLEMS_NAMED_MAX).join("; ")}${more})`,
       );
     }
-    input.files.push({ path, shard: file.shard, plan: file.plan ?? null });
+    input.files.push({
+      path,
+      shard: file.shard,
+      plan: file.plan ?? null,
+      sweepRunId: file.sweep?.runId ?? null,
+    });
     if (file.shard !== null) input.shards.push(file.shard);
   }
   return input;
