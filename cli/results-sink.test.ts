@@ -152,3 +152,20 @@ describe("a 4-task sweep into a bucket", () => {
     expect(stored.problems).toEqual([`no result files under gs://${LOOPBACK_BUCKET}/nothing-here/`]);
   });
 });
+
+describe("a results folder", () => {
+  it("keeps the first file of a name, lists what is stored, and is read only where it exists", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "blobsim-results-"));
+    const sink = openResultsSink("--results", join(dir, "r"));
+    expect(await sink.putIfAbsent("run-shard-1-of-2.json", "first")).toBe("created");
+    expect(await sink.putIfAbsent("run-shard-1-of-2.json", "second")).toBe("exists");
+    expect(await sink.putIfAbsent("capsules/a-seed-1.json", "{}")).toBe("created");
+    expect(await sink.read("run-shard-1-of-2.json")).toBe("first");
+    expect(await sink.list()).toEqual(["capsules/a-seed-1.json", "run-shard-1-of-2.json"]);
+    expect((await readStoredResults(sink)).entries.map((e) => e.path)).toEqual([
+      `${join(dir, "r")}/run-shard-1-of-2.json`,
+    ]);
+    expect(() => openResultsSink("--from", join(dir, "none"), {}, "read")).toThrow(/no such folder/);
+    expect(() => openResultsSink("--results", "gs://blobsim-test/x", {})).toThrow(/no GCS credentials/);
+  });
+});

@@ -9,8 +9,8 @@
  * `run.json` unsharded; a sweep task's is `sweep-<run id>-task-2-of-4.json`) and one capsule
  * per failure under `capsules/`.
  */
-import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { GcsBlobStore } from "../adapters/gcs/gcs-blob-store.ts";
 import { parseGcsLocation } from "../adapters/gcs/gcs-location.ts";
 import { tokenProviderFromEnvironment } from "../adapters/gcs/token-provider.ts";
@@ -20,7 +20,7 @@ import { realClock, realRandom } from "../engine/runtime-real.ts";
 import type { SeedResult } from "../harness/result.ts";
 import { UsageError } from "../harness/seeds.ts";
 import { capsuleFileName, capsuleOf } from "./capsule.ts";
-import { checkOutputFolder } from "./output-files.ts";
+import { checkOutputFolder, writeOutputFileIfAbsent } from "./output-files.ts";
 
 export interface ResultsSink {
   /** `gs://bucket/prefix/` or the folder, for messages. */
@@ -129,21 +129,7 @@ class FolderSink implements ResultsSink {
     this.label = folder.endsWith("/") ? folder : `${folder}/`;
   }
   async putIfAbsent(name: string, text: string): Promise<"created" | "exists"> {
-    const path = join(this.folder, name);
-    mkdirSync(dirname(path), { recursive: true });
-    // Written whole beside it, then linked into place: link(2) fails on an existing name, so
-    // the file appears complete or not at all, and never replaces a finished one.
-    const temp = `${path}.tmp-${process.pid}`;
-    writeFileSync(temp, text);
-    try {
-      linkSync(temp, path);
-      return "created";
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EEXIST") return "exists";
-      throw new UsageError(`cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? error})`);
-    } finally {
-      rmSync(temp, { force: true });
-    }
+    return writeOutputFileIfAbsent(join(this.folder, name), text);
   }
   async has(name: string): Promise<boolean> {
     try {
