@@ -20,6 +20,7 @@ import { recordCommand, recordFlags, recordHelp } from "./record.ts";
 import { replayCommand_, replayFlags, replayHelp } from "./replay.ts";
 import { reportCommand, reportFlags, reportHelp } from "./report.ts";
 import { runCommand, runFlags, runHelp } from "./run.ts";
+import { sweepCommand, sweepFlags, sweepHelp } from "./sweep.ts";
 import { validateCatalogs } from "./validate.ts";
 
 interface Command {
@@ -32,6 +33,7 @@ interface Command {
 export const commands: Record<string, Command> = {
   list: { help: listHelp, flags: listFlags, run: listCommand },
   run: { help: runHelp, flags: runFlags, run: runCommand },
+  sweep: { help: sweepHelp, flags: sweepFlags, run: sweepCommand },
   replay: { help: replayHelp, flags: replayFlags, run: replayCommand_ },
   "check-determinism": {
     help: checkDeterminismHelp,

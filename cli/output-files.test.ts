@@ -94,29 +94,6 @@ describe("output files", () => {
     expect(back.results).toHaveLength(3);
   });
 
-  it("docs/ci-example.yml's run step works in a fresh checkout (no out/ folder)", () => {
-    const workflow = readFileSync(new URL("../docs/ci-example.yml", import.meta.url), "utf8");
-    const step = /- run: >-\n\s+npx blobsim run ([^\n]+)\n\s+(--json [^\n]+)\n\s+(--junit [^\n]+)/.exec(
-      workflow,
-    );
-    expect(step, "the workflow's run step").not.toBeNull();
-    // The same flags on shard 2/4 of a 1-seed run: no seed falls in it, so it costs nothing,
-    // and the outputs must still land in the out/ folder that does not exist yet.
-    const args = `run ${step![1]} ${step![2]} ${step![3]}`
-      .replaceAll("${{ matrix.shard }}", "2")
-      .replace("--seeds 2000", "--seeds 1")
-      .split(/\s+/)
-      .filter(Boolean);
-    expect(args).toContain("out/run-2.json");
-    const dir = mkdtempSync(join(tmpdir(), "blobsim-ci-"));
-    const run = blobsim(dir, ...args);
-    expect(run.code, run.err).toBe(0);
-    const shard = readRunJson([join(dir, "out/run-2.json")]);
-    expect(shard.problems).toEqual([]);
-    expect(shard.files[0]).toMatchObject({ shard: "2/4", plan: { lane: "sim" } });
-    expect(readFileSync(join(dir, "out/junit-2.xml"), "utf8")).toMatch(/<testsuite/);
-  });
-
   it.each([
     ["run", "kernel.timers-and-kills", "--seeds", "3", "--json"],
     ["run", "kernel.timers-and-kills", "--seeds", "3", "--junit"],

@@ -9,7 +9,7 @@
  *   so a reader, or a run killed half-way, never sees a half-written report, and an old file from
  *   a previous run is either replaced whole or left untouched.
  */
-import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, linkSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { UsageError } from "../harness/seeds.ts";
@@ -77,5 +77,25 @@ export function writeOutputFile(path: string, text: string): void {
     writeFileAtomic.sync(path, text);
   } catch (error) {
     throw new OutputPathError(`cannot write ${path} (${reason(error)})`);
+  }
+}
+
+/**
+ * Writes one output file create-if-absent (a sweep's result, a capsule): written whole beside
+ * it, then hard-linked into place. link(2) fails on an existing name, so the file appears
+ * complete or not at all, and a finished one is never replaced. "exists" when one was there.
+ */
+export function writeOutputFileIfAbsent(path: string, text: string): "created" | "exists" {
+  const temp = `${path}.tmp-${process.pid}`;
+  try {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    writeFileSync(temp, text);
+    linkSync(temp, path);
+    return "created";
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return "exists";
+    throw new OutputPathError(`cannot write ${path} (${reason(error)})`);
+  } finally {
+    rmSync(temp, { force: true });
   }
 }

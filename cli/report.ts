@@ -9,19 +9,22 @@ import { chartData } from "../reports/charts.ts";
 import { failingSeedTimelines } from "../reports/failing-timelines.ts";
 import { reportHtml } from "../reports/html.ts";
 import { reportMarkdown } from "../reports/markdown.ts";
-import { readRunJson } from "../reports/run-json.ts";
+import { readRunJson, readRunJsonTexts } from "../reports/run-json.ts";
 import { allVariants } from "../fixtures/forensic/index.ts";
 import { allScenarios, findScenario } from "../scenarios/index.ts";
 import { jobs, laneChoice, laneOption, type Options, parse, str } from "./args.ts";
 import { failLine, progress } from "./output.ts";
 import { checkOutputFolder, writeOutputFile } from "./output-files.ts";
+import { openResultsSink, readStoredResults } from "./results-sink.ts";
 
 export const reportHelp = `blobsim report [--lane sim|pglite|all] [--out DIR] [--seeds N] [--jobs J]
 blobsim report --from-json F [F...] [--out DIR]
+blobsim report --from gs://BUCKET/PREFIX|DIR [--out DIR]
 Writes the traceability report (report.md, report.html, report.json) into DIR (default
 ./blobsim-report). Runs every scenario of the lane (default sim, about a minute; pglite boots
 real Postgres per seed) with N seeds each (default min(defaultSeeds, 10), 2 on the pglite lane)
-in J worker threads (default 2), or merges the \`run --json\` files of several shards; and checks
+in J worker threads (default 2), or merges the \`run --json\` files of several shards (--from-json
+files, or every result file that \`run --results\` and \`sweep\` stored under --from); and checks
 the recorded seed of every forensic variant whose scenario is in the lane. Criteria whose
 scenarios did not run are listed as "no evidence yet".
 Merging, the gate reads INCOMPLETE (never GREEN) when evidence is missing: a shard of a
@@ -45,26 +48,36 @@ export const reportFlags: Options = {
     value: "F",
     description: "merge these `run --json` files (shards) instead of running anything",
   },
+  from: {
+    type: "string",
+    value: "gs://B/P|DIR",
+    description: "merge every result file stored there by run --results or sweep (credentials as for probe)",
+  },
 };
 
 export async function reportCommand(args: string[]): Promise<number> {
   const parsed = parse(args, reportFlags);
   const fromJson = parsed.values["from-json"];
   const files = Array.isArray(fromJson) ? [...fromJson, ...parsed.positionals] : [];
+  const fromText = str(parsed, "from");
+  if (fromText !== undefined && files.length > 0)
+    throw new UsageError("--from and --from-json are two ways to merge; give one");
+  const sink = fromText === undefined ? undefined : openResultsSink("--from", fromText, process.env, "read");
+  const merging = files.length > 0 || sink !== undefined;
   if (files.length === 0 && parsed.positionals.length > 0)
     throw new UsageError(
       `report takes no scenario names (got ${parsed.positionals.join(" ")}); use --from-json for files`,
     );
   const seedsText = str(parsed, "seeds");
-  if (files.length > 0 && seedsText !== undefined)
-    throw new UsageError("--seeds runs the evidence; it does not combine with --from-json");
+  if (merging && seedsText !== undefined)
+    throw new UsageError("--seeds runs the evidence; it does not combine with --from-json or --from");
   const seeds = seedsText === undefined ? undefined : parseCount(seedsText, "--seeds");
   const threads = jobs(parsed, Math.min(2, availableParallelism()));
   const outDir = checkOutputFolder("--out", str(parsed, "out") ?? "blobsim-report");
-  if (files.length > 0 && str(parsed, "lane") !== undefined)
-    throw new UsageError("--lane chooses what to run; it does not combine with --from-json");
+  if (merging && str(parsed, "lane") !== undefined)
+    throw new UsageError("--lane chooses what to run; it does not combine with --from-json or --from");
   // Merged shards may hold any lane; a run holds the chosen one (sim unless asked).
-  const lane = files.length > 0 ? "all" : laneChoice(parsed);
+  const lane = merging ? "all" : laneChoice(parsed);
   const inLane = (scenarioId: string | undefined) => {
     const scenario = scenarioId === undefined ? undefined : findScenario(scenarioId);
     return lane === "all" || scenario?.lane === lane;
@@ -76,8 +89,14 @@ export async function reportCommand(args: string[]): Promise<number> {
   let shards: string[] = [];
   let warnings: string[] = [];
   let plan: EvidencePlan;
-  if (files.length > 0) {
-    const input = readRunJson(files);
+  let inputs = files;
+  if (merging) {
+    const stored = sink ? await readStoredResults(sink) : undefined;
+    const input = stored ? readRunJsonTexts(stored.entries) : readRunJson(files);
+    if (stored) {
+      inputs = stored.entries.map((entry) => entry.path);
+      input.problems.unshift(...stored.problems);
+    }
     ({ results, shards, warnings } = input);
     plan = mergedEvidencePlan(
       input.files,
@@ -86,7 +105,7 @@ export async function reportCommand(args: string[]): Promise<number> {
       input.problems,
     );
     console.log(
-      `merged ${results.length} seed results from ${files.length} files; judged lanes: ${plan.judgedLanes.join(", ") || "none"}`,
+      `merged ${results.length} seed results from ${inputs.length} files; judged lanes: ${plan.judgedLanes.join(", ") || "none"}`,
     );
   } else {
     plan = runEvidencePlan(lane, allScenarios, (s) => reportSeedCount(s, seeds));
@@ -120,8 +139,8 @@ export async function reportCommand(args: string[]): Promise<number> {
     scenarios: allScenarios,
     results,
     variants: variants.checks,
-    mode: files.length > 0 ? "merged" : "run",
-    inputs: files,
+    mode: merging ? "merged" : "run",
+    inputs,
     shards,
     warnings,
     generatedAt: new Date().toISOString(),

@@ -31,10 +31,19 @@ import { metricsTables } from "./metrics-table.ts";
 import { failLine, progress, swarmLine } from "./output.ts";
 import { checkOutputFile, writeOutputFile } from "./output-files.ts";
 import { commandRegistry, scenariosOption, seedTimeoutFlag } from "./registry.ts";
+import {
+  openResultsSink,
+  resultFileName,
+  resultsFlag,
+  storedOutcome,
+  storeTaskResults,
+} from "./results-sink.ts";
+import { applyAutoShard, shardCountFlag } from "./shard-auto.ts";
 
 export const runHelp = `blobsim run [SCENARIO...] [--lane sim|pglite|all] [--criteria ID,...] [--seeds N] [--seed S]
-            [--from S] [--variant V] [--store sim|adapter|swarm] [--jobs J] [--shard i/n] [--json F] [--junit F] [--sanitize] [--metrics]
-            [--scenarios MODULE,...] [--seed-timeout-s S] [--bail]
+            [--from S] [--variant V] [--store sim|adapter|swarm] [--jobs J] [--shard i/n|auto [--shard-count N]] [--json F] [--junit F]
+            [--results gs://BUCKET/PREFIX|DIR] [--sanitize] [--metrics] [--scenarios MODULE,...]
+            [--seed-timeout-s S] [--bail]
 Runs seeds of every scenario of the lane (default: sim, the fast model lane; pglite runs real
 Postgres at a few seeds each), or of the named scenarios, filtered by --criteria. Without
 --seeds each scenario runs its own default seed count. --jobs defaults to every core for
@@ -46,6 +55,10 @@ under a wall budget (--seed-timeout-s, else the scenario's seedTimeoutS, else 60
 lane and 600 s on pglite); a seed past it is terminated and reported as a timeout. --bail
 stops at the first failing seed. Ctrl-C (SIGINT/SIGTERM) stops starting seeds, waits up to
 2 s for running ones, writes the files with "interrupted": true and exits 130.
+--shard auto reads the shard from the batch engine's environment (Cloud Run Jobs, Kubernetes
+Indexed Jobs, AWS Batch array jobs, a GitHub Actions matrix; see docs/sweeps.md) and prints it.
+--results stores the run's JSON (create-if-absent: a retried task never overwrites a finished
+one, and finds it and stops) and one failure capsule per failing seed, for report --from.
 One line per failure with its replay command; the last line is SUMMARY. Exit 0 all passed,
 1 an invariant was violated, 4 a seed crashed (an exception escaped engine or scenario code),
 3 a run hit its liveness bound or a seed its wall budget, 2 usage error; 1 outranks 4
@@ -57,8 +70,12 @@ export interface RunReport {
   command: "run";
   shard: string | null;
   variant: string | null;
+  /** Where --shard auto found the shard ("Cloud Run Jobs (CLOUD_RUN_TASK_INDEX=1, …)"), else null. */
+  shardSource: string | null;
   /** What the whole run (all shards) selected, so a merge can tell what is missing. */
   plan: RunPlan;
+  /** A `blobsim sweep` task's run id and budget: its tasks group by run id, not by plan. */
+  sweep?: { runId: string; budgetS: number; blockSeeds: number; blocks: number };
   /** True when SIGINT/SIGTERM ended the run early: results holds the seeds that finished. */
   interrupted: boolean;
   results: SeedResult[];
@@ -87,10 +104,13 @@ export const runFlags: Options = {
   ...scenariosOption,
   ...seedTimeoutFlag,
   bail: { type: "boolean", description: "stop starting seeds at the first failure" },
+  ...shardCountFlag,
+  ...resultsFlag,
 };
 
 export async function runCommand(args: string[]): Promise<number> {
   const parsed = parse(args, runFlags);
+  const autoShard = applyAutoShard(parsed.values);
   const registry = await commandRegistry(parsed);
   const lane = laneChoice(parsed);
   const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"), lane, registry);
@@ -99,6 +119,11 @@ export async function runCommand(args: string[]): Promise<number> {
   // Before the first seed: an output that cannot be written would lose every result.
   const jsonPath = checkOutputFile("--json", str(parsed, "json"));
   const junitPath = checkOutputFile("--junit", str(parsed, "junit"));
+  const resultsText = str(parsed, "results");
+  const sink = resultsText === undefined ? undefined : openResultsSink("--results", resultsText);
+  const resultName = resultFileName(str(parsed, "shard") ?? null);
+  const stored = sink ? await storedOutcome(sink, resultName) : null;
+  if (stored) return exitCodeOf(stored);
   const plan = runPlanOf(lane, str(parsed, "criteria") ?? null, variant, scenarios, selection);
   const timeoutOverrideS = seedTimeoutOption(parsed);
   const budgetS = new Map(
@@ -162,20 +187,21 @@ export async function runCommand(args: string[]): Promise<number> {
     wallS: Number(wallS.toFixed(1)),
   };
   const shard = str(parsed, "shard") ?? null;
-  if (jsonPath) {
-    const report: RunReport = {
-      tool: "blobsim",
-      formatVersion: 1,
-      command: "run",
-      shard,
-      variant,
-      plan,
-      interrupted: interrupt.interrupted,
-      results,
-      summary,
-    };
-    writeOutputFile(jsonPath, `${JSON.stringify(report, null, 1)}\n`);
-  }
+  const report: RunReport = {
+    tool: "blobsim",
+    formatVersion: 1,
+    command: "run",
+    shard,
+    shardSource: autoShard?.source ?? null,
+    variant,
+    plan,
+    interrupted: interrupt.interrupted,
+    results,
+    summary,
+  };
+  const reportText = `${JSON.stringify(report, null, 1)}\n`;
+  if (jsonPath) writeOutputFile(jsonPath, reportText);
+  if (sink) await storeTaskResults(sink, resultName, reportText, results, shard, interrupt.interrupted);
   if (junitPath) writeOutputFile(junitPath, junitXml(results, shard));
   if (flag(parsed, "metrics")) for (const line of metricsTables(results)) console.log(line);
   console.log(

@@ -56,21 +56,34 @@ const planKey = (plan: RunPlan | null): string => JSON.stringify(plan);
 
 function missingShards(files: readonly RunFileInput[]): string[] {
   const problems: string[] = [];
-  const groups = new Map<string, { count: number; indices: Set<number>; plan: RunPlan | null }>();
+  const groups = new Map<
+    string,
+    { count: number; indices: Set<number>; plan: RunPlan | null; sweepRunId: string | null }
+  >();
   for (const file of files) {
     if (file.shard === null) continue;
     const [index, count] = file.shard.split("/").map(Number) as [number, number];
-    const key = `${planKey(file.plan)}#${count}`;
-    const group = groups.get(key) ?? { count, indices: new Set<number>(), plan: file.plan };
+    // A sweep's tasks each declare the seeds they ran: they belong together by run id.
+    const key =
+      file.sweepRunId !== null ? `sweep ${file.sweepRunId}#${count}` : `${planKey(file.plan)}#${count}`;
+    const group = groups.get(key) ?? {
+      count,
+      indices: new Set<number>(),
+      plan: file.plan,
+      sweepRunId: file.sweepRunId,
+    };
     group.indices.add(index);
     groups.set(key, group);
   }
   for (const group of groups.values()) {
     const missing = Array.from({ length: group.count }, (_, i) => i + 1).filter((i) => !group.indices.has(i));
     if (missing.length === 0) continue;
-    const what = group.plan
-      ? ` of the run of ${group.plan.scenarios.length} scenarios (lane ${group.plan.lane})`
-      : "";
+    const what =
+      group.sweepRunId !== null
+        ? ` of sweep ${group.sweepRunId}`
+        : group.plan
+          ? ` of the run of ${group.plan.scenarios.length} scenarios (lane ${group.plan.lane})`
+          : "";
     problems.push(`missing shards ${missing.map((i) => `${i}/${group.count}`).join(", ")}${what}`);
   }
   return problems;

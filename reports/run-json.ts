@@ -96,6 +96,15 @@ const runFileSchema = z.object({
   variant: z.string().nullable().default(null),
   plan: runPlanSchema.optional(),
   interrupted: z.boolean().optional(),
+  /** A `blobsim sweep` task: its tasks belong together by run id (their plans differ). */
+  sweep: z
+    .object({
+      runId: z.string().min(1),
+      budgetS: z.number().min(0),
+      blockSeeds: z.number().int().min(1),
+      blocks: z.number().int().min(0),
+    })
+    .optional(),
   results: z.array(z.unknown()),
 });
 
@@ -110,6 +119,8 @@ export interface RunFileInput {
   path: string;
   shard: string | null;
   plan: RunPlan | null;
+  /** The run id of a `blobsim sweep` task, else null. */
+  sweepRunId: string | null;
 }
 
 export interface RunJsonInput {
@@ -125,16 +136,23 @@ const ROW_PROBLEMS_NAMED_MAX = 5;
 
 /** Reads `blobsim run --json` outputs. An unreadable path is a UsageError naming it. */
 export function readRunJson(paths: readonly string[]): RunJsonInput {
+  return readRunJsonTexts(
+    paths.map((path) => {
+      try {
+        return { path, text: readFileSync(path, "utf8") };
+      } catch (error) {
+        throw new UsageError(
+          `--from-json ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? error})`,
+        );
+      }
+    }),
+  );
+}
+
+/** Validates and merges `run --json` texts already read (from files, a bucket, a folder). */
+export function readRunJsonTexts(entries: readonly { path: string; text: string }[]): RunJsonInput {
   const input: RunJsonInput = { results: [], files: [], shards: [], problems: [], warnings: [] };
-  for (const path of paths) {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (error) {
-      throw new UsageError(
-        `--from-json ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? error})`,
-      );
-    }
+  for (const { path, text } of entries) {
     let data: unknown;
     try {
       data = JSON.parse(text);
@@ -162,7 +180,12 @@ export function readRunJson(paths: readonly string[]): RunJsonInput {
         `${path}: ${bad.length} malformed result rows dropped (${bad.slice(0, ROW_PROBLEMS_NAMED_MAX).join("; ")}${more})`,
       );
     }
-    input.files.push({ path, shard: file.shard, plan: file.plan ?? null });
+    input.files.push({
+      path,
+      shard: file.shard,
+      plan: file.plan ?? null,
+      sweepRunId: file.sweep?.runId ?? null,
+    });
     if (file.shard !== null) input.shards.push(file.shard);
   }
   return input;

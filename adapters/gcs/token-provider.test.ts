@@ -35,8 +35,11 @@ describe("tokenProviderFromEnvironment", () => {
     expect(await provider.token()).toBe("tok-123");
   });
 
-  it("uses the metadata server on Cloud Run (K_SERVICE) or when asked to", () => {
+  it("uses the metadata server on Cloud Run (K_SERVICE, a Job's CLOUD_RUN_JOB) or when asked to", () => {
     expect(tokenProviderFromEnvironment({ K_SERVICE: "svc" }, realClock).source).toBe(
+      "metadata server metadata.google.internal",
+    );
+    expect(tokenProviderFromEnvironment({ CLOUD_RUN_JOB: "blobsim-sweep" }, realClock).source).toBe(
       "metadata server metadata.google.internal",
     );
     const explicit = tokenProviderFromEnvironment(

@@ -138,7 +138,8 @@ export function tokenProviderFromEnvironment(
   const token = env[TOKEN_ENV_VARIABLE];
   if (token !== undefined && token.trim().length > 0)
     return staticTokenProvider(token, `env ${TOKEN_ENV_VARIABLE}`);
-  const onCloudRun = env.K_SERVICE !== undefined && env.K_SERVICE.length > 0;
+  // A Cloud Run service sets K_SERVICE; a Cloud Run Job's task sets CLOUD_RUN_JOB instead.
+  const onCloudRun = Boolean(env.K_SERVICE) || Boolean(env.CLOUD_RUN_JOB);
   if (onCloudRun || env[TOKEN_SOURCE_ENV_VARIABLE] === "metadata")
     return metadataServerTokenProvider({ clock, host: env.GCE_METADATA_HOST ?? METADATA_HOST_DEFAULT });
   throw new MissingCredentialsError(
