@@ -34,6 +34,7 @@ const failed: SeedResult = {
   traceHash: "0123456789abcdef",
   metrics: {},
   swarm: {},
+  decisions: [],
   wallMs: 5,
 };
 

@@ -62,6 +62,7 @@ export function lostSeedResult(
     traceHash: "",
     metrics: {},
     swarm: {},
+    decisions: [],
     wallMs,
     ...(task.scenarioModule ? { scenarioModule: task.scenarioModule } : {}),
     error,

@@ -5,6 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { type Crash, SimulationCrashError } from "../sim/crash.ts";
+import type { DecisionPlan } from "../sim/decisions.ts";
 import { DEFAULT_ALLOWED_CALLERS, runSanitized } from "../sim/sanitizer.ts";
 import { LivenessError, WallBudgetError } from "../sim/scheduler.ts";
 import { World } from "../sim/world.ts";
@@ -27,6 +28,8 @@ export interface RunSeedOptions {
   wallBudgetS?: number;
   /** Where scenario and variant IDs are looked up; the installed default registry if absent. */
   registry?: Registry;
+  /** Fault decisions to force (sim/decisions.ts); absent: every decision is drawn. */
+  plan?: DecisionPlan;
 }
 
 export class UnknownNameError extends Error {
@@ -54,7 +57,11 @@ export async function runSeed<S>(
   // A user's scenario with no registry at all runs with empty seams (its own engine).
   const baseSeams = registry ? registry.defaultSeams() : ({} as S);
 
-  const world = new World({ seed, keepFullTrace: options.keepFullTrace ?? false });
+  const world = new World({
+    seed,
+    keepFullTrace: options.keepFullTrace ?? false,
+    ...(options.plan ? { plan: options.plan } : {}),
+  });
   const seams = variant ? variant.apply(baseSeams) : baseSeams;
   const context = { world, seed, seams, variant: variant?.id };
   const started = wallNow();
@@ -129,6 +136,7 @@ export async function runSeed<S>(
     traceHash: world.trace.hash(),
     metrics,
     swarm: world.swarm,
+    decisions: world.decisions.entries,
     wallMs: Math.round(wallNow() - started),
     ...(origin !== undefined && origin !== "built-in" ? { scenarioModule: origin } : {}),
     ...(crash

@@ -4,6 +4,7 @@
  * by path) once per thread. `started` tells the main thread when the seed itself begins, so its
  * wall budget does not count the thread's start-up or the registry's loading.
  */
+import type { DecisionPlan } from "../sim/decisions.ts";
 import type { RegistrySource } from "./registry.ts";
 import type { SeedResult } from "./result.ts";
 import { runSeed } from "./run-seed.ts";
@@ -14,6 +15,8 @@ export interface SeedTask {
   seed: number;
   variant: string | null;
   sanitize: boolean;
+  /** Fault decisions to force (a shrunk plan); absent: every decision is drawn. */
+  plan?: DecisionPlan;
 }
 
 /** What crosses into the worker: the task, where its registry comes from, the start flag. */
@@ -37,6 +40,7 @@ export default async function runTask(task: WorkerTask): Promise<SeedResult> {
     variant: task.variant,
     sanitize: task.sanitize,
     registry: loaded,
+    ...(task.plan ? { plan: task.plan } : {}),
     ...(task.timeoutS !== undefined && Number.isFinite(task.timeoutS) ? { wallBudgetS: task.timeoutS } : {}),
   });
   return run.result;

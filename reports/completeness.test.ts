@@ -38,6 +38,7 @@ function row(scenarioId: string, seed: number): SeedResult {
     traceHash: (seed + 0x1000).toString(16).padStart(16, "0"),
     metrics: {},
     swarm: {},
+    decisions: [],
     wallMs: 1,
   };
 }

@@ -63,6 +63,7 @@ import {
 } from "./blobstore/object-table.ts";
 import { type BlobStoreOptions, resolveBlobStoreOptions } from "./blobstore/options.ts";
 import { MutationRateLimiter } from "./blobstore/rate-limit.ts";
+import { DecisionPlanError } from "./decisions.ts";
 import type { SimProcess } from "./process.ts";
 import type { Rng } from "./rng.ts";
 import type { World } from "./world.ts";
@@ -135,7 +136,8 @@ export interface StoreBoundaryHook {
   afterAnswer?(process: SimProcess, op: StoreOp, key: string, outcome: StoreOutcome): void;
 }
 
-type Fault = "none" | "transient" | "timeout" | "ambiguousBefore" | "ambiguousAfter";
+const FAULTS = ["none", "transient", "timeout", "ambiguousBefore", "ambiguousAfter"] as const;
+type Fault = (typeof FAULTS)[number];
 
 interface Answer<T> {
   outcome: StoreOutcome;
@@ -231,7 +233,7 @@ export class SimBlobStore {
       if (!process.alive) return new Promise<T>(() => undefined);
     }
     const mutation = op === "put" || op === "delete";
-    const fault = this.drawFault(mutation);
+    const fault = this.decideFault(process, op, key, mutation);
     const timing = drawTiming(this.rng, this.options, op, uploadBytes);
     const issuedAtMs = this.world.nowMs;
     let settle!: { resolve: (value: T) => void; reject: (error: unknown) => void };
@@ -340,6 +342,22 @@ export class SimBlobStore {
 
   private markAnswerLost<T>(result: Answer<T>): void {
     if (result.applied) result.applied.answerLost = true;
+  }
+
+  /**
+   * The request's fault, as a decision of the world's log (sim/decisions.ts). A plan may force
+   * one the request cannot take (an ambiguous answer on a read, after a shrink moved the
+   * indexes): a read has no apply point to lose its answer around, so it gets none.
+   */
+  private decideFault(process: SimProcess, op: StoreOp, key: string, mutation: boolean): Fault {
+    const fault = this.world.decide<Fault>(
+      `store:${this.options.name}.fault`,
+      () => this.drawFault(mutation),
+      "none",
+      { process: process.name, op, key },
+    );
+    if (!FAULTS.includes(fault)) throw new DecisionPlanError(`no store fault ${JSON.stringify(fault)}`);
+    return !mutation && (fault === "ambiguousBefore" || fault === "ambiguousAfter") ? "none" : fault;
   }
 
   private drawFault(mutation: boolean): Fault {

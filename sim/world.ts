@@ -5,6 +5,7 @@
  * records the draw (outside the trace hash) so a failing seed prints the fault mix it ran with.
  */
 
+import { DecisionLog, type DecisionPlan, type DecisionValue } from "./decisions.ts";
 import { type ProcessOptions, SimProcess } from "./process.ts";
 import { Rng } from "./rng.ts";
 import { type RunBounds, type RunStop, Scheduler } from "./scheduler.ts";
@@ -17,6 +18,8 @@ export const SIM_EPOCH_MS = 1_767_225_600_000;
 export interface WorldOptions {
   seed: number;
   keepFullTrace?: boolean;
+  /** Decisions to force (`replay --plan`, shrinking); none: every decision is drawn. */
+  plan?: DecisionPlan;
 }
 
 /** Default liveness bounds for one `world.run()` call. */
@@ -33,6 +36,8 @@ export class World {
   readonly epochMs = SIM_EPOCH_MS;
   readonly violations: Violation[] = [];
   readonly swarm: Record<string, Record<string, TraceValue>> = {};
+  /** Every fault decision taken (sim/decisions.ts); carried by the seed's result. */
+  readonly decisions: DecisionLog;
   private readonly processes = new Map<string, SimProcess>();
 
   constructor(options: WorldOptions) {
@@ -40,6 +45,7 @@ export class World {
     this.rng = Rng.root(options.seed);
     this.trace = new Trace({ keepAll: options.keepFullTrace ?? false });
     this.scheduler = new Scheduler(this.trace);
+    this.decisions = new DecisionLog(options.plan);
   }
 
   get nowMs(): number {
@@ -84,10 +90,24 @@ export class World {
    * the options make happen, so an option that changes nothing changes no hash.
    */
   draw<T extends Record<string, TraceValue>>(component: string, drawOptions: (rng: Rng) => T): T {
-    const options = drawOptions(this.rng.fork(`swarm:${component}`));
+    const options = this.decisions.decide(
+      `swarm:${component}`,
+      () => drawOptions(this.rng.fork(`swarm:${component}`)),
+      undefined,
+      this.scheduler.nowMs,
+    );
     this.swarm[component] = options;
     this.trace.note(this.scheduler.nowMs, "world", "swarm", { component, ...options });
     return options;
+  }
+
+  /**
+   * One fault decision, recorded in the decision log or forced by the plan (sim/decisions.ts).
+   * `draw` is always called, so a forced decision does not shift later draws; `neutral` is the
+   * no-fault value ("none", false) an "others: neutral" plan gives every decision it does not name.
+   */
+  decide<T extends DecisionValue>(site: string, draw: () => T, neutral: T, detail?: TraceFields): T {
+    return this.decisions.decide(site, draw, neutral, this.scheduler.nowMs, detail);
   }
 
   violate(invariant: string, message: string, events: TraceEvent[] = []): Violation {
