@@ -15,6 +15,7 @@ import {
   variantOption,
 } from "./args.ts";
 import { checkOutputFile, writeOutputFile } from "./output-files.ts";
+import { shrinkFailures, shrinkOption } from "./shrink.ts";
 import { commandRegistry, scenariosOption, seedTimeoutFlag } from "./registry.ts";
 
 export const huntHelp = `blobsim hunt --variant V [SCENARIO...] [--max-seeds N] [--from S] [--jobs J] [--json F]
@@ -34,6 +35,7 @@ export const huntFlags: Options = {
   json: { type: "string", value: "F.json", description: "write the outcomes as JSON" },
   ...scenariosOption,
   ...seedTimeoutFlag,
+  ...shrinkOption,
 };
 
 export async function huntCommand(args: string[]): Promise<number> {
@@ -71,6 +73,19 @@ export async function huntCommand(args: string[]): Promise<number> {
         console.log(
           `  replay: ${replayCommand({ scenario: outcome.scenario!, seed: outcome.seed!, variant: outcome.variant })}`,
         );
+        if (flag(parsed, "shrink"))
+          await shrinkFailures(
+            [
+              {
+                scenario: outcome.scenario!,
+                seed: outcome.seed!,
+                variant: outcome.variant,
+                status: "violation",
+              },
+            ],
+            registry,
+            (line) => console.log(line),
+          );
       } else {
         console.log(`NOT FOUND variant=${outcome.variant} seeds=${outcome.seedsTried}`);
       }

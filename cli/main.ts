@@ -20,6 +20,7 @@ import { recordCommand, recordFlags, recordHelp } from "./record.ts";
 import { replayCommand_, replayFlags, replayHelp } from "./replay.ts";
 import { reportCommand, reportFlags, reportHelp } from "./report.ts";
 import { runCommand, runFlags, runHelp } from "./run.ts";
+import { shrinkCommand, shrinkFlags, shrinkHelp } from "./shrink.ts";
 import { validateCatalogs } from "./validate.ts";
 
 interface Command {
@@ -39,6 +40,7 @@ export const commands: Record<string, Command> = {
     run: checkDeterminismCommand,
   },
   hunt: { help: huntHelp, flags: huntFlags, run: huntCommand },
+  shrink: { help: shrinkHelp, flags: shrinkFlags, run: shrinkCommand },
   record: { help: recordHelp, flags: recordFlags, run: recordCommand },
   bench: { help: benchHelp, flags: benchFlags, run: benchCommand },
   probe: { help: probeHelp, flags: probeFlags, run: probeCommand },

@@ -27,6 +27,7 @@ import {
 import { interruptWatch } from "./interrupt.ts";
 import { metricsTables } from "./metrics-table.ts";
 import { failLine, progress, swarmLine } from "./output.ts";
+import { shrinkFailures, shrinkOption } from "./shrink.ts";
 import { checkOutputFile, writeOutputFile } from "./output-files.ts";
 import { commandRegistry, scenariosOption, seedTimeoutFlag } from "./registry.ts";
 
@@ -84,6 +85,7 @@ export const runFlags: Options = {
   ...scenariosOption,
   ...seedTimeoutFlag,
   bail: { type: "boolean", description: "stop starting seeds at the first failure" },
+  ...shrinkOption,
 };
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -172,6 +174,8 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   if (junitPath) writeOutputFile(junitPath, junitXml(results, shard));
   if (flag(parsed, "metrics")) for (const line of metricsTables(results)) console.log(line);
+  if (flag(parsed, "shrink") && !interrupt.interrupted)
+    await shrinkFailures(results, registry, (line) => console.log(line));
   console.log(
     `SUMMARY seeds=${summary.seeds} failed=${summary.failed} events=${summary.events} sim_s=${summary.simS} wall_s=${summary.wallS}`,
   );

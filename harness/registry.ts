@@ -34,6 +34,8 @@ export interface RegistryVariant<S = unknown> {
   id: string;
   scenarios: readonly string[];
   invariant: string;
+  /** The seed that catches it (fixtures/forensic/recorded.json), when one is recorded. */
+  recorded?: { scenario: string; seed: number };
   apply(seams: S): S;
 }
 
