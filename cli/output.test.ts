@@ -35,6 +35,7 @@ const failed: SeedResult = {
   metrics: {},
   swarm: {},
   decisions: [],
+  reach: {},
   wallMs: 5,
 };
 

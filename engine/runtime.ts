@@ -24,9 +24,19 @@ export interface Random {
  */
 export interface FaultPoints {
   hit(point: string): Promise<void> | void;
+  /**
+   * A rare state worth reaching was reached (engine/reach-points.ts names them): the simulation
+   * counts the hits so a run can say which rare states it explored; production does nothing.
+   */
+  reach?(name: string): void;
 }
 
 export const noFaults: FaultPoints = { hit: () => undefined };
+
+/** Marks a reach point (a no-op unless the faults given count them). */
+export function reach(faults: FaultPoints, name: string): void {
+  faults.reach?.(name);
+}
 
 /** Structured log line from engine code; the simulation records these in the trace. */
 export interface Logger {

@@ -63,6 +63,7 @@ export function lostSeedResult(
     metrics: {},
     swarm: {},
     decisions: [],
+    reach: {},
     wallMs,
     ...(task.scenarioModule ? { scenarioModule: task.scenarioModule } : {}),
     error,

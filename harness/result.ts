@@ -34,6 +34,8 @@ export interface SeedResult {
   swarm: Record<string, Record<string, TraceValue>>;
   /** The run's fault decisions (sim/decisions.ts): its swarm draws and every fault it took. */
   decisions: Decision[];
+  /** Hits per reach point (sim/reach.ts): which rare states the run reached. */
+  reach: Record<string, number>;
   wallMs: number;
   /** The `--scenarios` module the scenario came from (absolute path); absent for built-ins. */
   scenarioModule?: string;

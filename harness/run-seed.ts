@@ -137,6 +137,7 @@ export async function runSeed<S>(
     metrics,
     swarm: world.swarm,
     decisions: world.decisions.entries,
+    reach: world.reached,
     wallMs: Math.round(wallNow() - started),
     ...(origin !== undefined && origin !== "built-in" ? { scenarioModule: origin } : {}),
     ...(crash

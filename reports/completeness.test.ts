@@ -39,6 +39,7 @@ function row(scenarioId: string, seed: number): SeedResult {
     metrics: {},
     swarm: {},
     decisions: [],
+    reach: {},
     wallMs: 1,
   };
 }

@@ -1,4 +1,5 @@
 /** report.md: the traceability report in Markdown, for a pull request or a sign-off ticket. */
+import { coverageMarkdown } from "./coverage.ts";
 import type { CriterionStatus, ReportData } from "./evidence.ts";
 import { PLACEMENT_COLUMNS, placementCells } from "./placement.ts";
 
@@ -81,6 +82,8 @@ export function reportMarkdown(report: ReportData): string {
     );
   }
   lines.push("");
+
+  lines.push(...coverageMarkdown(report.coverage));
 
   lines.push("## Scenarios", "");
   lines.push("| scenario | lane | criteria | seeds | failed | first failure |", "|---|---|---|---|---|---|");

@@ -45,6 +45,7 @@ export const seedResultSchema = z
       .default({}),
     // The run's fault decisions (sim/decisions.ts); rows written before they existed have none.
     decisions: z.array(decisionSchema).default([]),
+    reach: z.record(z.string(), z.number().int().min(0)).default({}),
     wallMs: z.number().min(0),
   })
   .check((ctx) => {

@@ -284,6 +284,7 @@ export class SimBlobStore {
       const lateApplyMs = Math.max(1, Math.round(deadlineMs * this.rng.between(0.5, 1.5)));
       this.scheduleApply(process, op, key, lateApplyMs, () => {
         const result = apply();
+        if (result.applied) this.world.reach("store.late-apply-after-timeout");
         this.markAnswerLost(result);
       });
       return process.guard(answered);
@@ -298,6 +299,7 @@ export class SimBlobStore {
       const result = apply();
       if (fault === "ambiguousAfter") {
         this.counters.ambiguous++;
+        if (result.applied) this.world.reach("store.answer-lost-after-apply");
         this.markAnswerLost(result);
         answer(this.rest(timing, 0), this.ambiguous(op, key, "after"));
         return;
@@ -460,12 +462,14 @@ export class SimBlobStore {
   private admit(key: string, nowMs: number): RateLimitedError | undefined {
     if (!this.options.rateLimitEnabled || this.limiter.allows(key, nowMs)) return undefined;
     this.counters.rateLimited++;
+    this.world.reach("store.rate-limited");
     return new RateLimitedError(`too many mutations of ${key} (429); nothing changed`, key);
   }
 
   private preconditionFailure<T>(result: Applied<unknown> & { ok: false }): Answer<T> {
     if (result.error instanceof PreconditionFailedError) {
       this.counters.preconditionFailed++;
+      this.world.reach("store.precondition-failed");
       return failure(result, "412");
     }
     if (result.error instanceof NotFoundError) return failure(result, "404");

@@ -185,6 +185,7 @@ export class KillPlan {
           // The kill stops the caller right here: it never returns from this point.
           return process.alive ? undefined : never();
         },
+        reach: (name: string) => this.world.reach(name),
       };
       this.faults.set(process, faults);
     }
@@ -268,6 +269,9 @@ export class KillPlan {
     if (key !== undefined) record.key = key;
     this.kills.push(record);
     process.log("killplan.kill", { point, key: key ?? null, cause, visit });
+    if (point === "commit.after-segment-put" || point === "commit.before-manifest-cas")
+      this.world.reach("kill.between-data-put-and-cas");
+    if (point === "commit.after-cas-before-ack") this.world.reach("kill.after-cas-before-ack");
     process.kill(`kill point ${point}${key === undefined ? "" : ` ${key}`} (${cause}, visit ${visit})`);
   }
 }

@@ -140,6 +140,7 @@ export class SimNetwork {
         // Drawn first, decided after: a plan that drops this partition keeps the later ones' draws.
         if (this.world.decide("net.partition", () => true, false, { a, b, spanMs: span })) {
           this.partition(a, b);
+          this.world.reach("net.partition");
           this.world.scheduler.after(span, "net", "net.chaos-heal", () => this.heal(a, b));
         }
         next();

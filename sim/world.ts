@@ -38,6 +38,8 @@ export class World {
   readonly swarm: Record<string, Record<string, TraceValue>> = {};
   /** Every fault decision taken (sim/decisions.ts); carried by the seed's result. */
   readonly decisions: DecisionLog;
+  /** Hits per reach point (sim/reach.ts, engine/reach-points.ts); not in the trace hash. */
+  readonly reached: Record<string, number> = {};
   private readonly processes = new Map<string, SimProcess>();
 
   constructor(options: WorldOptions) {
@@ -108,6 +110,11 @@ export class World {
    */
   decide<T extends DecisionValue>(site: string, draw: () => T, neutral: T, detail?: TraceFields): T {
     return this.decisions.decide(site, draw, neutral, this.scheduler.nowMs, detail);
+  }
+
+  /** A reach point was hit: counted for coverage, changes nothing that happens. */
+  reach(name: string): void {
+    this.reached[name] = (this.reached[name] ?? 0) + 1;
   }
 
   violate(invariant: string, message: string, events: TraceEvent[] = []): Violation {

@@ -40,7 +40,15 @@ import {
   readManifest,
   type VersionedManifest,
 } from "../manifest/cas.ts";
-import { assert, type Clock, type FaultPoints, type Logger, noFaults, silentLogger } from "../runtime.ts";
+import {
+  assert,
+  type Clock,
+  type FaultPoints,
+  type Logger,
+  noFaults,
+  reach,
+  silentLogger,
+} from "../runtime.ts";
 import { decodeLease, encodeLease, LEASE_FORMAT_VERSION, type LeaseRecord } from "./lease-record.ts";
 import type { Acquired, WriterLease } from "./writer-lease.ts";
 
@@ -211,6 +219,7 @@ export class Lease implements WriterLease {
     const { key, clock, holder } = this.options;
     const startedMs = clock.nowMs();
     const deadlineMs = startedMs + this.seams.acquireTimeoutMs;
+    let waited = false;
     for (;;) {
       const current = await this.readLease();
       const claim = current ? this.seams.readClaim(current.record) : null;
@@ -218,12 +227,14 @@ export class Lease implements WriterLease {
         const nowMs = clock.nowMs();
         if (nowMs >= deadlineMs) {
           this.logger.log("lease.locked", { key, holder: claim.holder, expiresAtMs: claim.expiresAtMs });
+          reach(this.faults, "lease.locked-out");
           throw new LockedError(key, claim.holder, claim.expiresAtMs, nowMs - startedMs);
         }
         // Wake at the expiry (plus grace) or at the next poll, whichever is first: a release
         // is seen at the poll.
         const untilTakeableMs = claim.expiresAtMs + this.takeoverGraceMs - nowMs + 1;
         await clock.sleepMs(Math.max(1, Math.min(this.pollIntervalMs, untilTakeableMs, deadlineMs - nowMs)));
+        waited = true;
         continue;
       }
       const manifest = await readManifest(this.options.store, this.options.manifestKey, this.retry);
@@ -238,10 +249,15 @@ export class Lease implements WriterLease {
         released: false,
       };
       const version = await this.conditionalWrite(record, current?.version ?? null);
-      if (version === null) continue; // another taker won this round; look again
+      if (version === null) {
+        reach(this.faults, "lease.lost-race");
+        continue; // another taker won this round; look again
+      }
       this.held = { record, version };
       this.lost = null;
       const tookOver = current !== null;
+      if (tookOver) reach(this.faults, "lease.took-over");
+      if (tookOver && waited) reach(this.faults, "lease.takeover-after-wait");
       this.logger.log("lease.won", { key, holder, fencingToken: record.fencingToken, tookOver });
       await this.faults.hit("lease.after-acquire-before-stamp");
       const stamped = await this.stamp();
@@ -271,7 +287,10 @@ export class Lease implements WriterLease {
       });
     } catch (error) {
       // A newer holder already stamped (we were slow between winning and stamping): we lost.
-      if (error instanceof FencedError) this.markLost(error);
+      if (error instanceof FencedError) {
+        reach(this.faults, "lease.stamp-fenced");
+        this.markLost(error);
+      }
       throw error;
     }
   }
@@ -298,6 +317,7 @@ export class Lease implements WriterLease {
     };
     const version = await this.conditionalWrite(record, held.version);
     if (version === null) {
+      reach(this.faults, "lease.renew-refused");
       const current = await this.readLease().catch(() => null);
       throw this.markLost(
         new FencedError(

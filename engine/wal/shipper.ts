@@ -21,7 +21,15 @@ import type { LocalDisk } from "../db/local-disk.ts";
 import { casManifest, readManifest, type VersionedManifest } from "../manifest/cas.ts";
 import { FencedError, ManifestConflictError } from "../manifest/errors.ts";
 import type { Manifest, SegmentRef, SnapshotRef } from "../manifest/manifest.ts";
-import { assert, type Clock, type FaultPoints, type Logger, noFaults, silentLogger } from "../runtime.ts";
+import {
+  assert,
+  type Clock,
+  type FaultPoints,
+  type Logger,
+  noFaults,
+  reach,
+  silentLogger,
+} from "../runtime.ts";
 import { DEFAULT_STORE_RETRY, putDataObject, type StoreRetryOptions, sha256Hex } from "./data-objects.ts";
 import { type CommitPlan, continuityViolated, type PlanInput } from "./plan.ts";
 import { realWalStrategy, type WalStrategy } from "./strategy.ts";
@@ -190,6 +198,7 @@ export class WalShipper {
       } catch (error) {
         if (!(error instanceof WalUnavailableError)) throw error;
         this.logger.log("wal.range-unavailable", { startLsn: plan.startLsn, endLsn: plan.endLsn });
+        reach(this.faults, "commit.range-unavailable");
         plan = { kind: "snapshot", reason: "demanded" };
       }
     }
@@ -199,6 +208,7 @@ export class WalShipper {
       startLsn = plan.startLsn;
       endLsn = plan.endLsn;
     } else {
+      reach(this.faults, "commit.snapshot");
       endLsn = await db.checkpoint();
       startLsn = endLsn;
       bytes = await collectBytes(db.snapshot());
@@ -302,6 +312,7 @@ export class WalShipper {
         holder ? { holder: holder.writerId, fencingToken: holder.fencingToken } : null,
       );
       this.logger.log("wal.fenced", { token: fencingToken, by: holder?.fencingToken ?? null });
+      reach(this.faults, "commit.fenced-at-cas");
       throw this.fencedBy;
     }
   }
