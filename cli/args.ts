@@ -105,6 +105,13 @@ export const variantOption: Options = {
   variant: { type: "string", value: "V", description: "re-inject forensic variant V (see blobsim list)" },
 };
 
+export const buggifyOption: Options = {
+  buggify: {
+    type: "boolean",
+    description: "turn BUGGIFY sites on (each enabled per run with p=0.25, firing with p=0.25)",
+  },
+};
+
 export const sanitizeOption: Options = {
   sanitize: {
     type: "boolean",

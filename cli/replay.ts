@@ -6,6 +6,7 @@ import { perfettoTrace } from "../reports/perfetto.ts";
 import { replayPage } from "../reports/trace-viewer.ts";
 
 import {
+  buggifyOption,
   checkVariant,
   flag,
   type Options,
@@ -53,6 +54,7 @@ export const replayFlags: Options = {
     description: "write Chrome trace-event JSON (Perfetto UI, chrome://tracing)",
   },
   ...sanitizeOption,
+  ...buggifyOption,
   ...scenariosOption,
   ...seedTimeoutFlag,
 };
@@ -78,6 +80,7 @@ export async function replayCommand_(args: string[]): Promise<number> {
     sanitize: flag(parsed, "sanitize"),
     registry,
     ...(plan ? { plan } : {}),
+    ...(flag(parsed, "buggify") ? { buggify: true } : {}),
   }).finally(() => watchdog.stop());
   const { result } = run;
   if (tracePath)

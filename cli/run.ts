@@ -7,6 +7,7 @@ import type { SeedTask } from "../harness/worker.ts";
 import { junitXml } from "../reports/junit.ts";
 import { type RunPlan, runPlanOf } from "../reports/run-json.ts";
 import {
+  buggifyOption,
   checkVariant,
   criteriaOption,
   defaultJobs,
@@ -86,6 +87,7 @@ export const runFlags: Options = {
   ...seedTimeoutFlag,
   bail: { type: "boolean", description: "stop starting seeds at the first failure" },
   ...shrinkOption,
+  ...buggifyOption,
 };
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -112,6 +114,7 @@ export async function runCommand(args: string[]): Promise<number> {
       seed,
       variant,
       sanitize,
+      ...(flag(parsed, "buggify") ? { buggify: true } : {}),
     })),
   );
 
@@ -175,7 +178,7 @@ export async function runCommand(args: string[]): Promise<number> {
   if (junitPath) writeOutputFile(junitPath, junitXml(results, shard));
   if (flag(parsed, "metrics")) for (const line of metricsTables(results)) console.log(line);
   if (flag(parsed, "shrink") && !interrupt.interrupted)
-    await shrinkFailures(results, registry, (line) => console.log(line));
+    await shrinkFailures(results, registry, (line) => console.log(line), flag(parsed, "buggify"));
   console.log(
     `SUMMARY seeds=${summary.seeds} failed=${summary.failed} events=${summary.events} sim_s=${summary.simS} wall_s=${summary.wallS}`,
   );

@@ -3,7 +3,9 @@ import type { Registry } from "../harness/registry.ts";
 import { parseCount, UsageError } from "../harness/seeds.ts";
 import { faultsOf, ShrinkError, type ShrinkResult, shrinkSeed } from "../harness/shrink.ts";
 import {
+  buggifyOption,
   checkVariant,
+  flag,
   type Options,
   parse,
   selectScenarios,
@@ -35,6 +37,7 @@ export const shrinkFlags: Options = {
     value: "N",
     description: "wall seconds for the whole shrink (default 60); past it the best plan so far",
   },
+  ...buggifyOption,
   ...scenariosOption,
 };
 
@@ -61,7 +64,12 @@ export async function shrinkCommand(args: string[]): Promise<number> {
   );
   let shrunk: ShrinkResult;
   try {
-    shrunk = await shrinkSeed(scenario!.id, seed, { variant, registry, budgetS });
+    shrunk = await shrinkSeed(scenario!.id, seed, {
+      variant,
+      registry,
+      budgetS,
+      buggify: flag(parsed, "buggify"),
+    });
   } catch (error) {
     if (error instanceof ShrinkError) throw new UsageError(error.message);
     throw error;
@@ -101,6 +109,7 @@ export async function shrinkFailures(
   failures: ReadonlyArray<{ scenario: string; seed: number; variant: string | null; status: string }>,
   registry: Registry | undefined,
   print: (line: string) => void,
+  buggify = false,
 ): Promise<void> {
   const shrinkable = failures.filter((f) => f.status !== "pass" && f.status !== "timeout");
   for (const failure of shrinkable.slice(0, SHRINK_FAILURES_MAX)) {
@@ -108,6 +117,7 @@ export async function shrinkFailures(
       variant: failure.variant,
       ...(registry ? { registry } : {}),
       budgetS: DEFAULT_SHRINK_BUDGET_S,
+      buggify,
     }).catch((error: unknown) => {
       if (error instanceof ShrinkError) return null;
       throw error;

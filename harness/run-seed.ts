@@ -30,6 +30,8 @@ export interface RunSeedOptions {
   registry?: Registry;
   /** Fault decisions to force (sim/decisions.ts); absent: every decision is drawn. */
   plan?: DecisionPlan;
+  /** BUGGIFY sites on (sim/world.ts); off by default, so default runs keep their hashes. */
+  buggify?: boolean;
 }
 
 export class UnknownNameError extends Error {
@@ -61,6 +63,7 @@ export async function runSeed<S>(
     seed,
     keepFullTrace: options.keepFullTrace ?? false,
     ...(options.plan ? { plan: options.plan } : {}),
+    ...(options.buggify ? { buggify: true } : {}),
   });
   const seams = variant ? variant.apply(baseSeams) : baseSeams;
   const context = { world, seed, seams, variant: variant?.id };

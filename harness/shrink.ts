@@ -22,6 +22,8 @@ export interface ShrinkOptions {
   registry?: Registry;
   /** Wall seconds for the whole shrink; past it the best plan so far is returned. */
   budgetS?: number;
+  /** The failure was found with BUGGIFY on: shrink (and write the plan) with it on. */
+  buggify?: boolean;
 }
 
 export interface ShrinkResult {
@@ -54,7 +56,7 @@ export function faultsOf<D extends Pick<Decision, "site">>(decisions: readonly D
   return decisions.filter((decision) => !isSwarmDecision(decision));
 }
 
-export function planOf(
+export function neutralPlan(
   scenario: string,
   seed: number,
   variant: string | null,
@@ -71,7 +73,15 @@ export async function shrinkSeed<S>(
   const started = wallNow();
   const deadlineMs = started + (options.budgetS ?? 60) * 1000;
   const variant = options.variant ?? null;
-  const base = { variant, ...(options.registry ? { registry: options.registry } : {}) };
+  const base = {
+    variant,
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.buggify ? { buggify: true } : {}),
+  };
+  const planOf = (decisions: readonly Decision[]): DecisionPlan => ({
+    ...neutralPlan(scenario, seed, variant, decisions),
+    ...(options.buggify ? { buggify: true } : {}),
+  });
   let runs = 1;
   const original = (await runSeed(scenarioOrId, seed, base)).result;
   if (original.ok) throw new ShrinkError(`${original.scenario} seed ${seed} passes: nothing to shrink`);
@@ -91,7 +101,7 @@ export async function shrinkSeed<S>(
       return false;
     }
     runs++;
-    const plan = planOf(scenario, seed, variant, [...swarm, ...subset.map((i) => start[i]!)]);
+    const plan = planOf([...swarm, ...subset.map((i) => start[i]!)]);
     const { result } = await runSeed(scenarioOrId, seed, { ...base, plan });
     const same =
       !result.ok &&
@@ -119,8 +129,8 @@ export async function shrinkSeed<S>(
   result = tried.get(current.join(",")) ?? original;
   const plan =
     result === original
-      ? { ...planOf(scenario, seed, variant, original.decisions), others: "draw" as const }
-      : planOf(scenario, seed, variant, [...swarm, ...faultsOf(result.decisions)]);
+      ? { ...planOf(original.decisions), others: "draw" as const }
+      : planOf([...swarm, ...faultsOf(result.decisions)]);
   return {
     scenario,
     seed,

@@ -17,6 +17,8 @@ export interface SeedTask {
   sanitize: boolean;
   /** Fault decisions to force (a shrunk plan); absent: every decision is drawn. */
   plan?: DecisionPlan;
+  /** BUGGIFY sites on. */
+  buggify?: boolean;
 }
 
 /** What crosses into the worker: the task, where its registry comes from, the start flag. */
@@ -41,6 +43,7 @@ export default async function runTask(task: WorkerTask): Promise<SeedResult> {
     sanitize: task.sanitize,
     registry: loaded,
     ...(task.plan ? { plan: task.plan } : {}),
+    ...(task.buggify ? { buggify: true } : {}),
     ...(task.timeoutS !== undefined && Number.isFinite(task.timeoutS) ? { wallBudgetS: task.timeoutS } : {}),
   });
   return run.result;

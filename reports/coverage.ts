@@ -4,6 +4,7 @@
  * never reached means the fault model or the scenarios stopped producing that rare state.
  */
 import type { SeedResult } from "../harness/result.ts";
+import { ENGINE_BUGGIFY_SITES } from "../engine/buggify-sites.ts";
 import { ALL_REACH_POINTS } from "../sim/reach.ts";
 
 export interface ReachRow {
@@ -24,11 +25,14 @@ export interface ReachCoverage {
   unreached: string[];
   /** Names hit that no catalog declares (a typo at a reach call). */
   undeclared: string[];
+  /** BUGGIFY sites with their fires (`buggify:<site>` hits); only runs with --buggify fire them. */
+  buggify: ReachRow[];
 }
 
 export function reachCoverage(
   results: ReadonlyArray<Pick<SeedResult, "reach">>,
   declared = ALL_REACH_POINTS,
+  sites = ENGINE_BUGGIFY_SITES,
 ): ReachCoverage {
   const hits = new Map<string, { hits: number; seeds: number }>();
   for (const result of results)
@@ -39,7 +43,14 @@ export function reachCoverage(
       hits.set(name, row);
     }
   const points = declared.map((point) => ({ ...point, ...(hits.get(point.name) ?? { hits: 0, seeds: 0 }) }));
-  const known = new Set(declared.map((point) => point.name));
+  const buggify = sites.map((site) => ({
+    ...site,
+    ...(hits.get(`buggify:${site.name}`) ?? { hits: 0, seeds: 0 }),
+  }));
+  const known = new Set([
+    ...declared.map((point) => point.name),
+    ...sites.map((site) => `buggify:${site.name}`),
+  ]);
   const reached = points.filter((point) => point.hits > 0).length;
   return {
     declared: points.length,
@@ -48,6 +59,7 @@ export function reachCoverage(
     points,
     unreached: points.filter((point) => point.hits === 0).map((point) => point.name),
     undeclared: [...hits.keys()].filter((name) => !known.has(name)).sort(),
+    buggify,
   };
 }
 
@@ -65,6 +77,9 @@ export function coverageMarkdown(coverage: ReachCoverage): string[] {
     lines.push(
       `| \`${point.name}\` | ${point.hits} | ${point.seeds} | ${point.hits > 0 ? "yes" : "**NEVER**"} | ${point.description} |`,
     );
+  lines.push("", "| BUGGIFY site | fires | seeds | what |", "|---|---|---|---|");
+  for (const site of coverage.buggify)
+    lines.push(`| \`${site.name}\` | ${site.hits} | ${site.seeds} | ${site.description} |`);
   if (coverage.undeclared.length > 0)
     lines.push("", `Undeclared points hit: ${coverage.undeclared.join(", ")}.`);
   lines.push("");

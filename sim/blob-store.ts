@@ -174,7 +174,7 @@ export class SimBlobStore {
   private readonly clients = new Map<SimProcess, BlobStore>();
 
   constructor(
-    private readonly world: World,
+    readonly world: World,
     options: Partial<BlobStoreOptions> = {},
   ) {
     this.options = resolveBlobStoreOptions(options);

@@ -51,6 +51,8 @@ export const decisionPlanSchema = z.object({
   seed: z.number().int().min(0).optional(),
   variant: z.string().min(1).nullable().optional(),
   others: z.enum(["draw", "neutral"]),
+  /** The run had BUGGIFY on (its buggify decisions mean nothing without it). */
+  buggify: z.boolean().optional(),
   // A hand-written plan may leave out when each decision was taken: only site and index match.
   decisions: z.array(decisionSchema.extend({ atMs: z.number().optional() })),
 });

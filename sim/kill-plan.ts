@@ -186,6 +186,7 @@ export class KillPlan {
           return process.alive ? undefined : never();
         },
         reach: (name: string) => this.world.reach(name),
+        buggify: (site: string) => this.world.buggify(site),
       };
       this.faults.set(process, faults);
     }

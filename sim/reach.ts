@@ -5,6 +5,8 @@
  * carried by the seed's result (`reach`), outside the trace hash.
  */
 import type { FaultPointInfo } from "../engine/fault-points.ts";
+import { type FaultPoints, noFaults } from "../engine/runtime.ts";
+import type { World } from "./world.ts";
 import { ENGINE_REACH_POINTS } from "../engine/reach-points.ts";
 
 export const SIM_REACH_POINTS: readonly FaultPointInfo[] = [
@@ -28,3 +30,16 @@ export const SIM_REACH_POINTS: readonly FaultPointInfo[] = [
 
 /** Every declared reach point: the engine's and the simulated world's. */
 export const ALL_REACH_POINTS: readonly FaultPointInfo[] = [...ENGINE_REACH_POINTS, ...SIM_REACH_POINTS];
+
+/**
+ * `faults` (noFaults if absent) with the world's reach counter and BUGGIFY decisions added, for
+ * scenarios that hand the engine fault points of their own: their engine's reach points count.
+ */
+export function withReach(world: World, faults: FaultPoints = noFaults): FaultPoints {
+  if (faults.reach && faults.buggify) return faults;
+  return {
+    hit: (point) => faults.hit(point),
+    reach: faults.reach ? (name) => faults.reach!(name) : (name) => world.reach(name),
+    buggify: faults.buggify ? (site) => faults.buggify!(site) : (site) => world.buggify(site),
+  };
+}

@@ -20,6 +20,11 @@ export interface WorldOptions {
   keepFullTrace?: boolean;
   /** Decisions to force (`replay --plan`, shrinking); none: every decision is drawn. */
   plan?: DecisionPlan;
+  /**
+   * BUGGIFY sites on (engine/buggify-sites.ts). Off: no site fires and nothing is drawn, so
+   * runs are as they were before BUGGIFY existed (`run --buggify` turns it on).
+   */
+  buggify?: boolean;
 }
 
 /** Default liveness bounds for one `world.run()` call. */
@@ -40,6 +45,8 @@ export class World {
   readonly decisions: DecisionLog;
   /** Hits per reach point (sim/reach.ts, engine/reach-points.ts); not in the trace hash. */
   readonly reached: Record<string, number> = {};
+  readonly buggifyOn: boolean;
+  private readonly buggifySites = new Map<string, { enabled: boolean; rng: Rng }>();
   private readonly processes = new Map<string, SimProcess>();
 
   constructor(options: WorldOptions) {
@@ -48,6 +55,7 @@ export class World {
     this.trace = new Trace({ keepAll: options.keepFullTrace ?? false });
     this.scheduler = new Scheduler(this.trace);
     this.decisions = new DecisionLog(options.plan);
+    this.buggifyOn = options.buggify ?? options.plan?.buggify ?? false;
   }
 
   get nowMs(): number {
@@ -110,6 +118,27 @@ export class World {
    */
   decide<T extends DecisionValue>(site: string, draw: () => T, neutral: T, detail?: TraceFields): T {
     return this.decisions.decide(site, draw, neutral, this.scheduler.nowMs, detail);
+  }
+
+  /**
+   * BUGGIFY (FoundationDB's rule): a site is enabled for the whole run with p = 0.25 at its first
+   * visit, and an enabled site fires with p = 0.25 at each visit; both are decisions of the log,
+   * drawn from the site's own stream so one site never shifts another's draws.
+   */
+  buggify(site: string): boolean {
+    if (!this.buggifyOn) return false;
+    let state = this.buggifySites.get(site);
+    if (!state) {
+      const rng = this.rng.fork(`buggify:${site}`);
+      const enabled = this.decide(`buggify.enable:${site}`, () => rng.chance(0.25), false);
+      state = { enabled, rng };
+      this.buggifySites.set(site, state);
+    }
+    if (!state.enabled) return false;
+    const rng = state.rng;
+    const fired = this.decide(`buggify:${site}`, () => rng.chance(0.25), false);
+    if (fired) this.reach(`buggify:${site}`);
+    return fired;
   }
 
   /** A reach point was hit: counted for coverage, changes nothing that happens. */

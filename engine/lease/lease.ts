@@ -42,6 +42,8 @@ import {
 } from "../manifest/cas.ts";
 import {
   assert,
+  BUGGIFY_DELAY_MS,
+  buggify,
   type Clock,
   type FaultPoints,
   type Logger,
@@ -235,6 +237,7 @@ export class Lease implements WriterLease {
         const untilTakeableMs = claim.expiresAtMs + this.takeoverGraceMs - nowMs + 1;
         await clock.sleepMs(Math.max(1, Math.min(this.pollIntervalMs, untilTakeableMs, deadlineMs - nowMs)));
         waited = true;
+        if (buggify(this.faults, "lease.poll-late")) await clock.sleepMs(BUGGIFY_DELAY_MS);
         continue;
       }
       const manifest = await readManifest(this.options.store, this.options.manifestKey, this.retry);
@@ -260,6 +263,7 @@ export class Lease implements WriterLease {
       if (tookOver && waited) reach(this.faults, "lease.takeover-after-wait");
       this.logger.log("lease.won", { key, holder, fencingToken: record.fencingToken, tookOver });
       await this.faults.hit("lease.after-acquire-before-stamp");
+      if (buggify(this.faults, "lease.slow-before-stamp")) await clock.sleepMs(BUGGIFY_DELAY_MS);
       const stamped = await this.stamp();
       await this.faults.hit("lease.after-stamp");
       const adopted = this.seams.adoptManifest(beforeWait, stamped);
@@ -310,6 +314,7 @@ export class Lease implements WriterLease {
   private async renewOnce(): Promise<void> {
     const held = this.requireHeld();
     await this.faults.hit("lease.before-renew");
+    if (buggify(this.faults, "lease.slow-renew")) await this.options.clock.sleepMs(BUGGIFY_DELAY_MS);
     const nowMs = this.options.clock.nowMs();
     const record: LeaseRecord = {
       ...held.record,

@@ -23,6 +23,8 @@ import { FencedError, ManifestConflictError } from "../manifest/errors.ts";
 import type { Manifest, SegmentRef, SnapshotRef } from "../manifest/manifest.ts";
 import {
   assert,
+  BUGGIFY_DELAY_MS,
+  buggify,
   type Clock,
   type FaultPoints,
   type Logger,
@@ -236,6 +238,8 @@ export class WalShipper {
     });
     const sha256 = sha256Hex(bytes);
     await this.faults.hit("commit.before-segment-put");
+    if (buggify(this.faults, "commit.slow-before-data-put"))
+      await this.options.clock.sleepMs(BUGGIFY_DELAY_MS);
     await putDataObject(store, name.key, bytes, name.putOptions, this.retry);
     await this.faults.hit("commit.after-segment-put");
 
@@ -270,6 +274,7 @@ export class WalShipper {
         resumeLsn: endLsn,
       };
     }
+    if (buggify(this.faults, "commit.slow-before-cas")) await this.options.clock.sleepMs(BUGGIFY_DELAY_MS);
     await this.faults.hit("commit.before-manifest-cas");
     await this.casOrFence(next);
     this.firstCommitOfLife = false;
@@ -284,6 +289,7 @@ export class WalShipper {
       bytes: bytes.length,
       key: name.key,
     });
+    if (buggify(this.faults, "commit.slow-before-ack")) await this.options.clock.sleepMs(BUGGIFY_DELAY_MS);
     await this.faults.hit("commit.after-cas-before-ack");
     return { kind, reason, commitSeq: next.commitSeq, uploadedBytes: bytes.length, key: name.key };
   }
