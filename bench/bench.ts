@@ -4,6 +4,7 @@ import { kernelBench } from "./kernel.ts";
 import { scenarioBench } from "./scenarios.ts";
 import { walBench } from "./wal.ts";
 import type { Bench } from "./figures.ts";
+import { shrinkBench } from "./shrink.ts";
 import { soakBench } from "./soak.ts";
 
 export type { Bench, BenchFigures } from "./figures.ts";
@@ -14,4 +15,5 @@ export const allBenches: readonly Bench[] = [
   { name: "blobstore", run: blobstoreBench },
   { name: "wal", run: walBench },
   { name: "soak", run: soakBench },
+  { name: "shrink", run: shrinkBench },
 ];

@@ -128,6 +128,13 @@ export function storeTask(store: StoreMode | undefined): { store?: StoreMode } {
   return store === undefined ? {} : { store };
 }
 
+export const buggifyOption: Options = {
+  buggify: {
+    type: "boolean",
+    description: "turn BUGGIFY sites on (each enabled per run with p=0.25, firing with p=0.25)",
+  },
+};
+
 export const sanitizeOption: Options = {
   sanitize: {
     type: "boolean",

@@ -17,6 +17,7 @@ import {
   variantOption,
 } from "./args.ts";
 import { checkOutputFile, writeOutputFile } from "./output-files.ts";
+import { shrinkFailures, shrinkOption } from "./shrink.ts";
 import { commandRegistry, scenariosOption, seedTimeoutFlag } from "./registry.ts";
 
 export const huntHelp = `blobsim hunt --variant V [SCENARIO...] [--store sim|adapter|swarm] [--max-seeds N] [--from S] [--jobs J] [--json F]
@@ -37,6 +38,7 @@ export const huntFlags: Options = {
   json: { type: "string", value: "F.json", description: "write the outcomes as JSON" },
   ...scenariosOption,
   ...seedTimeoutFlag,
+  ...shrinkOption,
 };
 
 export async function huntCommand(args: string[]): Promise<number> {
@@ -82,6 +84,19 @@ export async function huntCommand(args: string[]): Promise<number> {
         console.log(
           `  replay: ${replayCommand({ scenario: outcome.scenario!, seed: outcome.seed!, variant: outcome.variant })}`,
         );
+        if (flag(parsed, "shrink"))
+          await shrinkFailures(
+            [
+              {
+                scenario: outcome.scenario!,
+                seed: outcome.seed!,
+                variant: outcome.variant,
+                status: "violation",
+              },
+            ],
+            registry,
+            (line) => console.log(line),
+          );
       } else {
         console.log(`NOT FOUND variant=${outcome.variant} seeds=${outcome.seedsTried}`);
       }

@@ -21,6 +21,7 @@ import { replayCommand_, replayFlags, replayHelp } from "./replay.ts";
 import { reportCommand, reportFlags, reportHelp } from "./report.ts";
 import { runCommand, runFlags, runHelp } from "./run.ts";
 import { sweepCommand, sweepFlags, sweepHelp } from "./sweep.ts";
+import { shrinkCommand, shrinkFlags, shrinkHelp } from "./shrink.ts";
 import { validateCatalogs } from "./validate.ts";
 
 interface Command {
@@ -41,6 +42,7 @@ export const commands: Record<string, Command> = {
     run: checkDeterminismCommand,
   },
   hunt: { help: huntHelp, flags: huntFlags, run: huntCommand },
+  shrink: { help: shrinkHelp, flags: shrinkFlags, run: shrinkCommand },
   record: { help: recordHelp, flags: recordFlags, run: recordCommand },
   bench: { help: benchHelp, flags: benchFlags, run: benchCommand },
   probe: { help: probeHelp, flags: probeFlags, run: probeCommand },

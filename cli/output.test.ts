@@ -34,6 +34,8 @@ const failed: SeedResult = {
   traceHash: "0123456789abcdef",
   metrics: {},
   swarm: {},
+  decisions: [],
+  reach: {},
   wallMs: 5,
 };
 

@@ -6,6 +6,7 @@ import { perfettoTrace } from "../reports/perfetto.ts";
 import { replayPage } from "../reports/trace-viewer.ts";
 
 import {
+  buggifyOption,
   checkVariant,
   flag,
   type Options,
@@ -24,15 +25,19 @@ import { hangWatchdog } from "./hang-watchdog.ts";
 import { buildDifferences, buildIdentity, type Capsule, parseCapsule } from "./capsule.ts";
 import { checkOutputFile, writeOutputFile } from "./output-files.ts";
 import { readFileSync } from "node:fs";
+import { faultLines, readPlanFile } from "./plan-file.ts";
 import { commandRegistry, scenariosOption, seedTimeoutFlag } from "./registry.ts";
 
-export const replayHelp = `blobsim replay SCENARIO --seed S [--variant V] [--store sim|adapter|swarm] [--trace F.jsonl] [--html F.html] [--perfetto F.json] [--sanitize]
-            [--scenarios MODULE,...] [--seed-timeout-s S]
+export const replayHelp = `blobsim replay SCENARIO --seed S [--variant V] [--store sim|adapter|swarm] [--plan F.json] [--trace F.jsonl]
+            [--html F.html] [--perfetto F.json] [--sanitize] [--scenarios MODULE,...] [--seed-timeout-s S]
 blobsim replay --capsule F [--trace F.jsonl] [--html F.html] [--perfetto F.json]
 Replays one seed, prints its trace hash and the violation or crash (with its stack) if any,
 and writes the trace (--trace: JSON lines; --html: a self-contained timeline page, a lane per
 process; --perfetto: Chrome trace-event JSON for Perfetto UI or chrome://tracing, a track per
-process). The seed runs in this thread; past its wall budget a watchdog says it hangs.
+process). --plan forces the fault decisions a plan file lists (blobsim shrink writes one); the
+plan's "others" says whether every other decision is drawn as usual or takes no fault. The
+faults the run took are printed, one line each. The seed runs in this thread; past its wall
+budget a watchdog says it hangs.
 Exit 0 passed, 1 violated, 4 crashed, 3 liveness bound hit.
 --capsule replays a failure capsule (written by run --results): its scenario, seed and
 variant; a WARNING line for each build field (version, git commit, lockfile, Node, engine
@@ -43,6 +48,11 @@ export const replayFlags: Options = {
   seed: { type: "string", value: "S", description: "the seed to replay (required)" },
   ...variantOption,
   ...storeOption,
+  plan: {
+    type: "string",
+    value: "F.json",
+    description: "force the fault decisions of a plan file (written by blobsim shrink)",
+  },
   trace: { type: "string", value: "F.jsonl", description: "write every trace event, one JSON object a line" },
   html: {
     type: "string",
@@ -60,6 +70,7 @@ export const replayFlags: Options = {
     description: "replay a failure capsule and check it reproduces (scenario, seed, variant from it)",
   },
   ...sanitizeOption,
+  ...buggifyOption,
   ...scenariosOption,
   ...seedTimeoutFlag,
 };
@@ -100,6 +111,8 @@ export async function replayCommand_(args: string[]): Promise<number> {
   const { seed } = seedSelection(parsed);
   if (seed === undefined) throw new UsageError("replay needs --seed S");
   const variant = checkVariant(str(parsed, "variant"), registry) ?? null;
+  const planPath = str(parsed, "plan");
+  const plan = planPath === undefined ? undefined : readPlanFile(planPath);
   const tracePath = checkOutputFile("--trace", str(parsed, "trace"));
   const htmlPath = checkOutputFile("--html", str(parsed, "html"));
   const perfettoPath = checkOutputFile("--perfetto", str(parsed, "perfetto"));
@@ -114,6 +127,8 @@ export async function replayCommand_(args: string[]): Promise<number> {
     keepFullTrace: true,
     sanitize: flag(parsed, "sanitize"),
     registry,
+    ...(plan ? { plan } : {}),
+    ...(flag(parsed, "buggify") ? { buggify: true } : {}),
   }).finally(() => watchdog.stop());
   const { result } = run;
   if (tracePath)
@@ -145,6 +160,7 @@ export async function replayCommand_(args: string[]): Promise<number> {
     );
     return reproduced ? 0 : 1;
   };
+  for (const line of faultLines(result.decisions)) console.log(line);
   if (result.ok) {
     console.log("PASS");
     return capsuleVerdict() ?? 0;
@@ -155,6 +171,6 @@ export async function replayCommand_(args: string[]): Promise<number> {
   );
   if (result.error?.stack) for (const line of result.error.stack.split("\n")) console.log(`  ${line}`);
   for (const event of run.violationEvents) console.log(`  event ${JSON.stringify(event)}`);
-  console.log(`replay: ${replayCommand(result)}`);
+  console.log(`replay: ${replayCommand(result, planPath)}`);
   return capsuleVerdict() ?? exitCodeOf([result]);
 }

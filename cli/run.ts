@@ -7,6 +7,7 @@ import type { SeedTask } from "../harness/worker.ts";
 import { junitXml } from "../reports/junit.ts";
 import { type RunPlan, runPlanOf } from "../reports/run-json.ts";
 import {
+  buggifyOption,
   checkVariant,
   criteriaOption,
   defaultJobs,
@@ -29,6 +30,7 @@ import {
 import { interruptWatch } from "./interrupt.ts";
 import { metricsTables } from "./metrics-table.ts";
 import { failLine, progress, swarmLine } from "./output.ts";
+import { shrinkFailures, shrinkOption } from "./shrink.ts";
 import { checkOutputFile, writeOutputFile } from "./output-files.ts";
 import { commandRegistry, scenariosOption, seedTimeoutFlag } from "./registry.ts";
 import {
@@ -106,6 +108,8 @@ export const runFlags: Options = {
   bail: { type: "boolean", description: "stop starting seeds at the first failure" },
   ...shardCountFlag,
   ...resultsFlag,
+  ...shrinkOption,
+  ...buggifyOption,
 };
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -141,6 +145,7 @@ export async function runCommand(args: string[]): Promise<number> {
       variant,
       sanitize,
       store,
+      ...(flag(parsed, "buggify") ? { buggify: true } : {}),
     })),
   );
 
@@ -204,6 +209,8 @@ export async function runCommand(args: string[]): Promise<number> {
   if (sink) await storeTaskResults(sink, resultName, reportText, results, shard, interrupt.interrupted);
   if (junitPath) writeOutputFile(junitPath, junitXml(results, shard));
   if (flag(parsed, "metrics")) for (const line of metricsTables(results)) console.log(line);
+  if (flag(parsed, "shrink") && !interrupt.interrupted)
+    await shrinkFailures(results, registry, (line) => console.log(line), flag(parsed, "buggify"));
   console.log(
     `SUMMARY seeds=${summary.seeds} failed=${summary.failed} events=${summary.events} sim_s=${summary.simS} wall_s=${summary.wallS}`,
   );

@@ -24,9 +24,32 @@ export interface Random {
  */
 export interface FaultPoints {
   hit(point: string): Promise<void> | void;
+  /**
+   * A rare state worth reaching was reached (engine/reach-points.ts names them): the simulation
+   * counts the hits so a run can say which rare states it explored; production does nothing.
+   */
+  reach?(name: string): void;
+  /**
+   * BUGGIFY (FoundationDB): may this site be unlucky now (engine/buggify-sites.ts)? The
+   * simulation enables each site per run and fires it sometimes; production never does.
+   */
+  buggify?(site: string): boolean;
 }
 
 export const noFaults: FaultPoints = { hit: () => undefined };
+
+/** Whether a BUGGIFY site fires here (always false unless the faults given decide it). */
+export function buggify(faults: FaultPoints, site: string): boolean {
+  return faults.buggify?.(site) ?? false;
+}
+
+/** How long a fired BUGGIFY delay site waits: long enough to let a racer or a timer in. */
+export const BUGGIFY_DELAY_MS = 400;
+
+/** Marks a reach point (a no-op unless the faults given count them). */
+export function reach(faults: FaultPoints, name: string): void {
+  faults.reach?.(name);
+}
 
 /** Structured log line from engine code; the simulation records these in the trace. */
 export interface Logger {

@@ -62,6 +62,8 @@ export function lostSeedResult(
     traceHash: "",
     metrics: {},
     swarm: {},
+    decisions: [],
+    reach: {},
     wallMs,
     ...(task.scenarioModule ? { scenarioModule: task.scenarioModule } : {}),
     error,

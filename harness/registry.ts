@@ -38,6 +38,8 @@ export interface RegistryVariant<S = unknown> {
   invariant: string;
   /** The store mode the variant is hunted, recorded and checked in (`sim` when absent). */
   store?: StoreMode;
+  /** The seed that catches it (fixtures/forensic/recorded.json), when one is recorded. */
+  recorded?: { scenario: string; seed: number };
   apply(seams: S): S;
 }
 

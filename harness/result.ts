@@ -1,4 +1,5 @@
 import { isAbsolute, relative } from "node:path";
+import type { Decision } from "../sim/decisions.ts";
 import type { TraceEvent, TraceValue } from "../sim/trace.ts";
 
 /** Figures a scenario reports (latency percentiles, counts); they go into run --json. */
@@ -31,6 +32,10 @@ export interface SeedResult {
   traceHash: string;
   metrics: Metrics;
   swarm: Record<string, Record<string, TraceValue>>;
+  /** The run's fault decisions (sim/decisions.ts): its swarm draws and every fault it took. */
+  decisions: Decision[];
+  /** Hits per reach point (sim/reach.ts): which rare states the run reached. */
+  reach: Record<string, number>;
   wallMs: number;
   /** The `--scenarios` module the scenario came from (absolute path); absent for built-ins. */
   scenarioModule?: string;
@@ -50,12 +55,14 @@ export interface SeedRun {
 
 export function replayCommand(
   result: Pick<SeedResult, "scenario" | "seed" | "variant"> & { scenarioModule?: string; store?: string },
+  planPath?: string,
 ): string {
   const variant = result.variant ? ` --variant ${result.variant}` : "";
   const module = result.scenarioModule ? ` --scenarios ${shownPath(result.scenarioModule)}` : "";
   // A seed that ran with the adapter replays with it (what swarm drew is the seed's own).
   const store = result.store === "adapter" ? " --store adapter" : "";
-  return `npx blobsim replay ${result.scenario} --seed ${result.seed}${variant}${store}${module}`;
+  const plan = planPath ? ` --plan ${shownPath(planPath)}` : "";
+  return `npx blobsim replay ${result.scenario} --seed ${result.seed}${variant}${store}${module}${plan}`;
 }
 
 /** A module path as the user would type it: relative to here when it lies below here. */

@@ -5,6 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { type Crash, SimulationCrashError } from "../sim/crash.ts";
+import type { DecisionPlan } from "../sim/decisions.ts";
 import { DEFAULT_ALLOWED_CALLERS, runSanitized } from "../sim/sanitizer.ts";
 import { LivenessError, WallBudgetError } from "../sim/scheduler.ts";
 import { World } from "../sim/world.ts";
@@ -30,6 +31,10 @@ export interface RunSeedOptions {
   registry?: Registry;
   /** How processes reach the simulated bucket; the variant's mode, else `sim`, when absent. */
   store?: StoreMode;
+  /** Fault decisions to force (sim/decisions.ts); absent: every decision is drawn. */
+  plan?: DecisionPlan;
+  /** BUGGIFY sites on (sim/world.ts); off by default, so default runs keep their hashes. */
+  buggify?: boolean;
 }
 
 export class StoreModeUnavailableError extends Error {
@@ -61,7 +66,12 @@ export async function runSeed<S>(
   // A user's scenario with no registry at all runs with empty seams (its own engine).
   const baseSeams = registry ? registry.defaultSeams() : ({} as S);
 
-  const world = new World({ seed, keepFullTrace: options.keepFullTrace ?? false });
+  const world = new World({
+    seed,
+    keepFullTrace: options.keepFullTrace ?? false,
+    ...(options.plan ? { plan: options.plan } : {}),
+    ...(options.buggify ? { buggify: true } : {}),
+  });
   const seams = variant ? variant.apply(baseSeams) : baseSeams;
   const store = resolveStoreMode(options.store ?? variant?.store ?? "sim", world);
   if (store === "adapter") {
@@ -144,6 +154,8 @@ export async function runSeed<S>(
     traceHash: world.trace.hash(),
     metrics,
     swarm: world.swarm,
+    decisions: world.decisions.entries,
+    reach: world.reached,
     wallMs: Math.round(wallNow() - started),
     ...(origin !== undefined && origin !== "built-in" ? { scenarioModule: origin } : {}),
     ...(store === "adapter" ? { store } : {}),

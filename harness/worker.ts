@@ -4,6 +4,7 @@
  * by path) once per thread. `started` tells the main thread when the seed itself begins, so its
  * wall budget does not count the thread's start-up or the registry's loading.
  */
+import type { DecisionPlan } from "../sim/decisions.ts";
 import type { RegistrySource } from "./registry.ts";
 import type { SeedResult } from "./result.ts";
 import { runSeed } from "./run-seed.ts";
@@ -17,6 +18,10 @@ export interface SeedTask {
   sanitize: boolean;
   /** How processes reach the bucket (the variant's mode, else sim, when absent). */
   store?: StoreMode;
+  /** Fault decisions to force (a shrunk plan); absent: every decision is drawn. */
+  plan?: DecisionPlan;
+  /** BUGGIFY sites on. */
+  buggify?: boolean;
 }
 
 /** What crosses into the worker: the task, where its registry comes from, the start flag. */
@@ -41,6 +46,8 @@ export default async function runTask(task: WorkerTask): Promise<SeedResult> {
     sanitize: task.sanitize,
     registry: loaded,
     ...(task.store ? { store: task.store } : {}),
+    ...(task.plan ? { plan: task.plan } : {}),
+    ...(task.buggify ? { buggify: true } : {}),
     ...(task.timeoutS !== undefined && Number.isFinite(task.timeoutS) ? { wallBudgetS: task.timeoutS } : {}),
   });
   return run.result;

@@ -38,6 +38,8 @@ function row(scenarioId: string, seed: number): SeedResult {
     traceHash: (seed + 0x1000).toString(16).padStart(16, "0"),
     metrics: {},
     swarm: {},
+    decisions: [],
+    reach: {},
     wallMs: 1,
   };
 }

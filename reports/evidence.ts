@@ -16,6 +16,7 @@
  * - no-evidence: no scenario declaring it ran for this report. Never hidden.
  * SIGN-1 is the report itself: passing when the gate is green and every risk is rated.
  */
+import { type ReachCoverage, reachCoverage } from "./coverage.ts";
 import type { SeedResult } from "../harness/result.ts";
 import { replayCommand } from "../harness/result.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
@@ -137,6 +138,8 @@ export interface ReportData {
   warnings: string[];
   /** Per workload profile: the decision boundary's figures and choice (PLC-1). */
   placement: PlacementRow[];
+  /** Reach points with their hits over the real-engine seeds (reports/coverage.ts). */
+  coverage: ReachCoverage;
 }
 
 /** Residual ratings of the spec's risk register (source 002) once mitigations are demonstrated. */
@@ -443,6 +446,7 @@ export function buildReport(input: EvidenceInput): ReportData {
       wallS: input.wallS,
     },
     signOff,
+    coverage: reachCoverage([...bySeed.values()]),
     criteria,
     risks,
     scenarios,

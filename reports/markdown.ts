@@ -1,4 +1,5 @@
 /** report.md: the traceability report in Markdown, for a pull request or a sign-off ticket. */
+import { coverageMarkdown } from "./coverage.ts";
 import type { CriterionStatus, ReportData } from "./evidence.ts";
 import { formatPower } from "./detection-power.ts";
 import { PLACEMENT_COLUMNS, placementCells } from "./placement.ts";
@@ -82,6 +83,8 @@ export function reportMarkdown(report: ReportData): string {
     );
   }
   lines.push("");
+
+  lines.push(...coverageMarkdown(report.coverage));
 
   lines.push("## Scenarios", "");
   lines.push(

@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { SeedResult } from "../harness/result.ts";
+import { decisionSchema } from "../sim/decisions.ts";
 import { SEED_MAX, type SeedSelection, selectSeeds, UsageError } from "../harness/seeds.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
 import { seedRanges } from "./seed-ranges.ts";
@@ -42,6 +43,9 @@ export const seedResultSchema = z
     swarm: z
       .record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])))
       .default({}),
+    // The run's fault decisions (sim/decisions.ts); rows written before they existed have none.
+    decisions: z.array(decisionSchema).default([]),
+    reach: z.record(z.string(), z.number().int().min(0)).default({}),
     wallMs: z.number().min(0),
   })
   .check((ctx) => {

@@ -65,6 +65,7 @@ import {
 } from "./blobstore/object-table.ts";
 import { type BlobStoreOptions, resolveBlobStoreOptions } from "./blobstore/options.ts";
 import { MutationRateLimiter } from "./blobstore/rate-limit.ts";
+import { DecisionPlanError } from "./decisions.ts";
 import type { SimProcess } from "./process.ts";
 import type { Rng } from "./rng.ts";
 import type { World } from "./world.ts";
@@ -148,7 +149,8 @@ export function storeOutcomeOf(error: unknown): StoreOutcome | undefined {
   return typeof error === "object" && error !== null ? answeredOutcomes.get(error) : undefined;
 }
 
-type Fault = "none" | "transient" | "timeout" | "ambiguousBefore" | "ambiguousAfter" | "serverErrorAfter";
+const FAULTS = ["none", "transient", "timeout", "ambiguousBefore", "ambiguousAfter", "serverErrorAfter"] as const;
+type Fault = (typeof FAULTS)[number];
 
 interface Answer<T> {
   outcome: StoreOutcome;
@@ -185,7 +187,7 @@ export class SimBlobStore {
   private readonly clients = new Map<SimProcess, BlobStore>();
 
   constructor(
-    private readonly world: World,
+    readonly world: World,
     options: Partial<BlobStoreOptions> = {},
   ) {
     this.options = resolveBlobStoreOptions(options);
@@ -290,7 +292,7 @@ export class SimBlobStore {
       if (!process.alive) return new Promise<T>(() => undefined);
     }
     const mutation = op === "put" || op === "delete";
-    const fault = this.drawFault(mutation);
+    const fault = this.decideFault(process, op, key, mutation);
     const timing = drawTiming(this.rng, this.options, op, uploadBytes);
     const issuedAtMs = this.world.nowMs;
     let settle!: { resolve: (value: T) => void; reject: (error: unknown) => void };
@@ -343,6 +345,7 @@ export class SimBlobStore {
       const lateApplyMs = Math.max(1, Math.round(deadlineMs * this.rng.between(0.5, 1.5)));
       this.scheduleApply(process, op, key, lateApplyMs, () => {
         const result = apply();
+        if (result.applied) this.world.reach("store.late-apply-after-timeout");
         this.markAnswerLost(result);
       });
       return process.guard(answered);
@@ -357,6 +360,7 @@ export class SimBlobStore {
       const result = apply();
       if (fault === "ambiguousAfter") {
         this.counters.ambiguous++;
+        if (result.applied) this.world.reach("store.answer-lost-after-apply");
         this.markAnswerLost(result);
         answer(this.rest(timing, 0), this.ambiguous(op, key, "after"));
         return;
@@ -413,6 +417,23 @@ export class SimBlobStore {
 
   private markAnswerLost<T>(result: Answer<T>): void {
     if (result.applied) result.applied.answerLost = true;
+  }
+
+  /**
+   * The request's fault, as a decision of the world's log (sim/decisions.ts). A plan may force
+   * one the request cannot take (an ambiguous answer on a read, after a shrink moved the
+   * indexes): a read has no apply point to lose its answer around, so it gets none.
+   */
+  private decideFault(process: SimProcess, op: StoreOp, key: string, mutation: boolean): Fault {
+    const fault = this.world.decide<Fault>(
+      `store:${this.options.name}.fault`,
+      () => this.drawFault(mutation),
+      "none",
+      { process: process.name, op, key },
+    );
+    if (!FAULTS.includes(fault)) throw new DecisionPlanError(`no store fault ${JSON.stringify(fault)}`);
+    const afterApply = fault === "ambiguousBefore" || fault === "ambiguousAfter" || fault === "serverErrorAfter";
+    return !mutation && afterApply ? "none" : fault;
   }
 
   private drawFault(mutation: boolean): Fault {
@@ -516,12 +537,14 @@ export class SimBlobStore {
   private admit(key: string, nowMs: number): RateLimitedError | undefined {
     if (!this.options.rateLimitEnabled || this.limiter.allows(key, nowMs)) return undefined;
     this.counters.rateLimited++;
+    this.world.reach("store.rate-limited");
     return new RateLimitedError(`too many mutations of ${key} (429); nothing changed`, key);
   }
 
   private preconditionFailure<T>(result: Applied<unknown> & { ok: false }): Answer<T> {
     if (result.error instanceof PreconditionFailedError) {
       this.counters.preconditionFailed++;
+      this.world.reach("store.precondition-failed");
       return failure(result, "412");
     }
     if (result.error instanceof NotFoundError) return failure(result, "404");

@@ -185,6 +185,8 @@ export class KillPlan {
           // The kill stops the caller right here: it never returns from this point.
           return process.alive ? undefined : never();
         },
+        reach: (name: string) => this.world.reach(name),
+        buggify: (site: string) => this.world.buggify(site),
       };
       this.faults.set(process, faults);
     }
@@ -199,7 +201,7 @@ export class KillPlan {
       this.ruleMatches[index] = (this.ruleMatches[index] ?? 0) + 1;
       if (this.ruleMatches[index] === rule.visit) this.kill(process, point, undefined, "rule", visit);
     });
-    if (process.alive && this.randomHit(process, this.options.randomPointKillProbability))
+    if (process.alive && this.randomHit(process, this.options.randomPointKillProbability, "point", point))
       this.kill(process, point, undefined, "random", visit);
   }
 
@@ -222,7 +224,10 @@ export class KillPlan {
       if (this.ruleMatches[index] === rule.visit) this.kill(process, point, key, "rule", visit);
     });
     // Half the random store kill chance before the request, half after its answer.
-    if (process.alive && this.randomHit(process, this.options.randomStoreKillProbability / 2))
+    if (
+      process.alive &&
+      this.randomHit(process, this.options.randomStoreKillProbability / 2, "store", point, key)
+    )
       this.kill(process, point, key, "random", visit);
   }
 
@@ -232,7 +237,13 @@ export class KillPlan {
     return visit;
   }
 
-  private randomHit(process: SimProcess, probability: number): boolean {
+  private randomHit(
+    process: SimProcess,
+    probability: number,
+    kind: "point" | "store",
+    point: string,
+    key?: string,
+  ): boolean {
     if (probability <= 0 || this.randomKills >= this.options.randomKillsMax) return false;
     if (
       this.options.randomKillProcess !== undefined &&
@@ -240,7 +251,10 @@ export class KillPlan {
     )
       return false;
     // Drawn only when a random kill is possible at all, so pinned-only plans draw nothing.
-    if (!this.rng.chance(probability)) return false;
+    // A decision of the world's log (sim/decisions.ts), so a plan can force or drop it.
+    const detail = { process: process.name, point, ...(key !== undefined ? { key } : {}) };
+    if (!this.world.decide(`killplan.random-${kind}`, () => this.rng.chance(probability), false, detail))
+      return false;
     this.randomKills++;
     return true;
   }
@@ -256,6 +270,9 @@ export class KillPlan {
     if (key !== undefined) record.key = key;
     this.kills.push(record);
     process.log("killplan.kill", { point, key: key ?? null, cause, visit });
+    if (point === "commit.after-segment-put" || point === "commit.before-manifest-cas")
+      this.world.reach("kill.between-data-put-and-cas");
+    if (point === "commit.after-cas-before-ack") this.world.reach("kill.after-cas-before-ack");
     process.kill(`kill point ${point}${key === undefined ? "" : ` ${key}`} (${cause}, visit ${visit})`);
   }
 }

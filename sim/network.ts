@@ -142,9 +142,13 @@ export class SimNetwork {
         if (!this.faultsOn) return;
         const a = rng.pick(names);
         const b = rng.pick(names.filter((n) => n !== a));
-        this.partition(a, b);
         const span = Math.max(1, Math.round(rng.exponential(this.options.partitionMeanDurationMs)));
-        this.world.scheduler.after(span, "net", "net.chaos-heal", () => this.heal(a, b));
+        // Drawn first, decided after: a plan that drops this partition keeps the later ones' draws.
+        if (this.world.decide("net.partition", () => true, false, { a, b, spanMs: span })) {
+          this.partition(a, b);
+          this.world.reach("net.partition");
+          this.world.scheduler.after(span, "net", "net.chaos-heal", () => this.heal(a, b));
+        }
         next();
       });
     };
@@ -171,14 +175,18 @@ export class SimNetwork {
   }
 
   private transmit(fromNode: string, toAddress: string, envelope: Envelope): void {
-    if (this.faultsOn && this.rng.chance(this.options.lossRate)) {
+    const detail = { from: fromNode, to: toAddress, message: envelope.kind };
+    const chance = (site: string, rate: number) =>
+      this.world.decide(site, () => this.rng.chance(rate), false, detail);
+    if (this.faultsOn && chance("net.loss", this.options.lossRate)) {
       this.dropped++;
       return;
     }
-    const copies = this.faultsOn && this.rng.chance(this.options.duplicateRate) ? 2 : 1;
+    const copies = this.faultsOn && chance("net.duplicate", this.options.duplicateRate) ? 2 : 1;
     for (let copy = 0; copy < copies; copy++) {
       let delayMs = this.rng.logNormal(this.options.delayMedianMs, this.options.delaySigma);
-      if (this.faultsOn && this.rng.chance(this.options.reorderRate)) delayMs += this.options.reorderExtraMs;
+      if (this.faultsOn && chance("net.reorder", this.options.reorderRate))
+        delayMs += this.options.reorderExtraMs;
       this.world.scheduler.after(Math.max(0, Math.round(delayMs * 10) / 10), "net", "net.deliver", () =>
         this.arrive(fromNode, toAddress, envelope),
       );

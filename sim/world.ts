@@ -6,6 +6,7 @@
  */
 
 import type { StoreTransport } from "./blobstore/transport.ts";
+import { DecisionLog, type DecisionPlan, type DecisionValue } from "./decisions.ts";
 import { type ProcessOptions, SimProcess } from "./process.ts";
 import { Rng } from "./rng.ts";
 import { type RunBounds, type RunStop, Scheduler } from "./scheduler.ts";
@@ -18,6 +19,13 @@ export const SIM_EPOCH_MS = 1_767_225_600_000;
 export interface WorldOptions {
   seed: number;
   keepFullTrace?: boolean;
+  /** Decisions to force (`replay --plan`, shrinking); none: every decision is drawn. */
+  plan?: DecisionPlan;
+  /**
+   * BUGGIFY sites on (engine/buggify-sites.ts). Off: no site fires and nothing is drawn, so
+   * runs are as they were before BUGGIFY existed (`run --buggify` turns it on).
+   */
+  buggify?: boolean;
 }
 
 /** Default liveness bounds for one `world.run()` call. */
@@ -39,6 +47,12 @@ export class World {
    * (before the scenario runs) to route the engine through the GCS adapter (`--store adapter`).
    */
   storeTransport: StoreTransport | undefined;
+  /** Every fault decision taken (sim/decisions.ts); carried by the seed's result. */
+  readonly decisions: DecisionLog;
+  /** Hits per reach point (sim/reach.ts, engine/reach-points.ts); not in the trace hash. */
+  readonly reached: Record<string, number> = {};
+  readonly buggifyOn: boolean;
+  private readonly buggifySites = new Map<string, { enabled: boolean; rng: Rng }>();
   private readonly processes = new Map<string, SimProcess>();
 
   constructor(options: WorldOptions) {
@@ -46,6 +60,8 @@ export class World {
     this.rng = Rng.root(options.seed);
     this.trace = new Trace({ keepAll: options.keepFullTrace ?? false });
     this.scheduler = new Scheduler(this.trace);
+    this.decisions = new DecisionLog(options.plan);
+    this.buggifyOn = options.buggify ?? options.plan?.buggify ?? false;
   }
 
   get nowMs(): number {
@@ -90,10 +106,50 @@ export class World {
    * the options make happen, so an option that changes nothing changes no hash.
    */
   draw<T extends Record<string, TraceValue>>(component: string, drawOptions: (rng: Rng) => T): T {
-    const options = drawOptions(this.rng.fork(`swarm:${component}`));
+    const options = this.decisions.decide(
+      `swarm:${component}`,
+      () => drawOptions(this.rng.fork(`swarm:${component}`)),
+      undefined,
+      this.scheduler.nowMs,
+    );
     this.swarm[component] = options;
     this.trace.note(this.scheduler.nowMs, "world", "swarm", { component, ...options });
     return options;
+  }
+
+  /**
+   * One fault decision, recorded in the decision log or forced by the plan (sim/decisions.ts).
+   * `draw` is always called, so a forced decision does not shift later draws; `neutral` is the
+   * no-fault value ("none", false) an "others: neutral" plan gives every decision it does not name.
+   */
+  decide<T extends DecisionValue>(site: string, draw: () => T, neutral: T, detail?: TraceFields): T {
+    return this.decisions.decide(site, draw, neutral, this.scheduler.nowMs, detail);
+  }
+
+  /**
+   * BUGGIFY (FoundationDB's rule): a site is enabled for the whole run with p = 0.25 at its first
+   * visit, and an enabled site fires with p = 0.25 at each visit; both are decisions of the log,
+   * drawn from the site's own stream so one site never shifts another's draws.
+   */
+  buggify(site: string): boolean {
+    if (!this.buggifyOn) return false;
+    let state = this.buggifySites.get(site);
+    if (!state) {
+      const rng = this.rng.fork(`buggify:${site}`);
+      const enabled = this.decide(`buggify.enable:${site}`, () => rng.chance(0.25), false);
+      state = { enabled, rng };
+      this.buggifySites.set(site, state);
+    }
+    if (!state.enabled) return false;
+    const rng = state.rng;
+    const fired = this.decide(`buggify:${site}`, () => rng.chance(0.25), false);
+    if (fired) this.reach(`buggify:${site}`);
+    return fired;
+  }
+
+  /** A reach point was hit: counted for coverage, changes nothing that happens. */
+  reach(name: string): void {
+    this.reached[name] = (this.reached[name] ?? 0) + 1;
   }
 
   violate(invariant: string, message: string, events: TraceEvent[] = []): Violation {

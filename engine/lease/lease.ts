@@ -40,7 +40,17 @@ import {
   readManifest,
   type VersionedManifest,
 } from "../manifest/cas.ts";
-import { assert, type Clock, type FaultPoints, type Logger, noFaults, silentLogger } from "../runtime.ts";
+import {
+  assert,
+  BUGGIFY_DELAY_MS,
+  buggify,
+  type Clock,
+  type FaultPoints,
+  type Logger,
+  noFaults,
+  reach,
+  silentLogger,
+} from "../runtime.ts";
 import { decodeLease, encodeLease, LEASE_FORMAT_VERSION, type LeaseRecord } from "./lease-record.ts";
 import type { Acquired, WriterLease } from "./writer-lease.ts";
 
@@ -211,6 +221,7 @@ export class Lease implements WriterLease {
     const { key, clock, holder } = this.options;
     const startedMs = clock.nowMs();
     const deadlineMs = startedMs + this.seams.acquireTimeoutMs;
+    let waited = false;
     for (;;) {
       const current = await this.readLease();
       const claim = current ? this.seams.readClaim(current.record) : null;
@@ -218,12 +229,15 @@ export class Lease implements WriterLease {
         const nowMs = clock.nowMs();
         if (nowMs >= deadlineMs) {
           this.logger.log("lease.locked", { key, holder: claim.holder, expiresAtMs: claim.expiresAtMs });
+          reach(this.faults, "lease.locked-out");
           throw new LockedError(key, claim.holder, claim.expiresAtMs, nowMs - startedMs);
         }
         // Wake at the expiry (plus grace) or at the next poll, whichever is first: a release
         // is seen at the poll.
         const untilTakeableMs = claim.expiresAtMs + this.takeoverGraceMs - nowMs + 1;
         await clock.sleepMs(Math.max(1, Math.min(this.pollIntervalMs, untilTakeableMs, deadlineMs - nowMs)));
+        waited = true;
+        if (buggify(this.faults, "lease.poll-late")) await clock.sleepMs(BUGGIFY_DELAY_MS);
         continue;
       }
       const manifest = await readManifest(this.options.store, this.options.manifestKey, this.retry);
@@ -238,12 +252,18 @@ export class Lease implements WriterLease {
         released: false,
       };
       const version = await this.conditionalWrite(record, current?.version ?? null);
-      if (version === null) continue; // another taker won this round; look again
+      if (version === null) {
+        reach(this.faults, "lease.lost-race");
+        continue; // another taker won this round; look again
+      }
       this.held = { record, version };
       this.lost = null;
       const tookOver = current !== null;
+      if (tookOver) reach(this.faults, "lease.took-over");
+      if (tookOver && waited) reach(this.faults, "lease.takeover-after-wait");
       this.logger.log("lease.won", { key, holder, fencingToken: record.fencingToken, tookOver });
       await this.faults.hit("lease.after-acquire-before-stamp");
+      if (buggify(this.faults, "lease.slow-before-stamp")) await clock.sleepMs(BUGGIFY_DELAY_MS);
       const stamped = await this.stamp();
       await this.faults.hit("lease.after-stamp");
       const adopted = this.seams.adoptManifest(beforeWait, stamped);
@@ -271,7 +291,10 @@ export class Lease implements WriterLease {
       });
     } catch (error) {
       // A newer holder already stamped (we were slow between winning and stamping): we lost.
-      if (error instanceof FencedError) this.markLost(error);
+      if (error instanceof FencedError) {
+        reach(this.faults, "lease.stamp-fenced");
+        this.markLost(error);
+      }
       throw error;
     }
   }
@@ -291,6 +314,7 @@ export class Lease implements WriterLease {
   private async renewOnce(): Promise<void> {
     const held = this.requireHeld();
     await this.faults.hit("lease.before-renew");
+    if (buggify(this.faults, "lease.slow-renew")) await this.options.clock.sleepMs(BUGGIFY_DELAY_MS);
     const nowMs = this.options.clock.nowMs();
     const record: LeaseRecord = {
       ...held.record,
@@ -298,6 +322,7 @@ export class Lease implements WriterLease {
     };
     const version = await this.conditionalWrite(record, held.version);
     if (version === null) {
+      reach(this.faults, "lease.renew-refused");
       const current = await this.readLease().catch(() => null);
       throw this.markLost(
         new FencedError(

@@ -21,7 +21,17 @@ import type { LocalDisk } from "../db/local-disk.ts";
 import { casManifest, readManifest, type VersionedManifest } from "../manifest/cas.ts";
 import { FencedError, ManifestConflictError } from "../manifest/errors.ts";
 import type { Manifest, SegmentRef, SnapshotRef } from "../manifest/manifest.ts";
-import { assert, type Clock, type FaultPoints, type Logger, noFaults, silentLogger } from "../runtime.ts";
+import {
+  assert,
+  BUGGIFY_DELAY_MS,
+  buggify,
+  type Clock,
+  type FaultPoints,
+  type Logger,
+  noFaults,
+  reach,
+  silentLogger,
+} from "../runtime.ts";
 import { DEFAULT_STORE_RETRY, putDataObject, type StoreRetryOptions, sha256Hex } from "./data-objects.ts";
 import { type CommitPlan, continuityViolated, type PlanInput } from "./plan.ts";
 import { realWalStrategy, type WalStrategy } from "./strategy.ts";
@@ -190,6 +200,7 @@ export class WalShipper {
       } catch (error) {
         if (!(error instanceof WalUnavailableError)) throw error;
         this.logger.log("wal.range-unavailable", { startLsn: plan.startLsn, endLsn: plan.endLsn });
+        reach(this.faults, "commit.range-unavailable");
         plan = { kind: "snapshot", reason: "demanded" };
       }
     }
@@ -199,6 +210,7 @@ export class WalShipper {
       startLsn = plan.startLsn;
       endLsn = plan.endLsn;
     } else {
+      reach(this.faults, "commit.snapshot");
       endLsn = await db.checkpoint();
       startLsn = endLsn;
       bytes = await collectBytes(db.snapshot());
@@ -226,6 +238,8 @@ export class WalShipper {
     });
     const sha256 = sha256Hex(bytes);
     await this.faults.hit("commit.before-segment-put");
+    if (buggify(this.faults, "commit.slow-before-data-put"))
+      await this.options.clock.sleepMs(BUGGIFY_DELAY_MS);
     await putDataObject(store, name.key, bytes, name.putOptions, this.retry);
     await this.faults.hit("commit.after-segment-put");
 
@@ -260,6 +274,7 @@ export class WalShipper {
         resumeLsn: endLsn,
       };
     }
+    if (buggify(this.faults, "commit.slow-before-cas")) await this.options.clock.sleepMs(BUGGIFY_DELAY_MS);
     await this.faults.hit("commit.before-manifest-cas");
     await this.casOrFence(next);
     this.firstCommitOfLife = false;
@@ -274,6 +289,7 @@ export class WalShipper {
       bytes: bytes.length,
       key: name.key,
     });
+    if (buggify(this.faults, "commit.slow-before-ack")) await this.options.clock.sleepMs(BUGGIFY_DELAY_MS);
     await this.faults.hit("commit.after-cas-before-ack");
     return { kind, reason, commitSeq: next.commitSeq, uploadedBytes: bytes.length, key: name.key };
   }
@@ -302,6 +318,7 @@ export class WalShipper {
         holder ? { holder: holder.writerId, fencingToken: holder.fencingToken } : null,
       );
       this.logger.log("wal.fenced", { token: fencingToken, by: holder?.fencingToken ?? null });
+      reach(this.faults, "commit.fenced-at-cas");
       throw this.fencedBy;
     }
   }

@@ -12,6 +12,7 @@ import type { FaultPoints } from "../../engine/runtime.ts";
 import { checkSingleWriter } from "../../invariants/single-writer.ts";
 import { SingleWriterTap } from "../../invariants/single-writer-tap.ts";
 import { type BlobStoreOptions, SimBlobStore } from "../../sim/blob-store.ts";
+import { withReach } from "../../sim/reach.ts";
 import type { SimProcess } from "../../sim/process.ts";
 import type { TraceEvent } from "../../sim/trace.ts";
 import type { World } from "../../sim/world.ts";
@@ -63,6 +64,7 @@ export class LeaseWorld {
       ttlMs: LEASE_TTL_MS,
       takeoverGraceMs: TAKEOVER_GRACE_MS,
       ...overrides,
+      faults: withReach(this.world, overrides.faults),
       seams: { ...this.context.seams.lease, ...overrides.seams },
     });
   }
@@ -96,7 +98,7 @@ export class LeaseWorld {
         manifestKey: this.manifestKey,
         lease,
         retry: { clock: process.clock },
-        faults,
+        faults: withReach(this.world, faults),
       },
       base,
       next,

@@ -15,6 +15,7 @@ import type { FaultPoints } from "../../engine/runtime.ts";
 import type { DurableDatabase, DurabilityMode } from "../../engine/wal/durable-database.ts";
 import type { SimBlobStore } from "../../sim/blob-store.ts";
 import { localDiskFor } from "../../sim/local-disk.ts";
+import { withReach } from "../../sim/reach.ts";
 import type { SimProcess } from "../../sim/process.ts";
 import type { Seams } from "../seams.ts";
 
@@ -86,7 +87,7 @@ export async function bootWriter(
     writerId: process.name,
     clock: process.clock,
     logger: process,
-    faults,
+    faults: withReach(store.world, faults),
     database: {
       driver: taps.driver ? taps.driver(plainDriver) : plainDriver,
       disk: localDiskFor(process),
