@@ -135,6 +135,11 @@ export interface LeaseOptions {
   holder: string;
   clock: Clock;
   logger?: Logger;
+  /**
+   * Told the moment acquire is about to return (the writer now believes it holds the lease and
+   * may advance the manifest): the typed event the single-writer checker judges claims by.
+   */
+  onAcquired?: (claim: { holder: string; fencingToken: number }) => void;
   faults?: FaultPoints;
   ttlMs?: number;
   /** Added to the holder's expiry before a taker acts (covers clock skew). */
@@ -254,6 +259,7 @@ export class Lease implements WriterLease {
         manifestVersion: adopted.version,
         commitSeq: adopted.manifest.commitSeq,
       });
+      this.options.onAcquired?.({ holder, fencingToken: record.fencingToken });
       return { fencingToken: record.fencingToken, manifest: adopted, tookOver };
     }
   }
