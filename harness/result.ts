@@ -34,6 +34,9 @@ export interface SeedResult {
   wallMs: number;
   /** The `--scenarios` module the scenario came from (absolute path); absent for built-ins. */
   scenarioModule?: string;
+  /** The `--config` module the seed ran under (absolute path), and its binding when not the first. */
+  configModule?: string;
+  bindingName?: string;
   /** A crash's exception (where it escaped, its stack); a timeout's budget. Absent otherwise. */
   error?: { where: string; name: string; message: string; stack: string };
 }
@@ -47,11 +50,14 @@ export interface SeedRun {
 }
 
 export function replayCommand(
-  result: Pick<SeedResult, "scenario" | "seed" | "variant"> & { scenarioModule?: string },
+  result: Pick<SeedResult, "scenario" | "seed" | "variant"> &
+    Pick<Partial<SeedResult>, "scenarioModule" | "configModule" | "bindingName">,
 ): string {
   const variant = result.variant ? ` --variant ${result.variant}` : "";
   const module = result.scenarioModule ? ` --scenarios ${shownPath(result.scenarioModule)}` : "";
-  return `npx blobsim replay ${result.scenario} --seed ${result.seed}${variant}${module}`;
+  const config = result.configModule ? ` --config ${shownPath(result.configModule)}` : "";
+  const binding = result.bindingName ? ` --binding ${result.bindingName}` : "";
+  return `npx blobsim replay ${result.scenario} --seed ${result.seed}${variant}${module}${config}${binding}`;
 }
 
 /** A module path as the user would type it: relative to here when it lies below here. */

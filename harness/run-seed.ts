@@ -130,7 +130,11 @@ export async function runSeed<S>(
     metrics,
     swarm: world.swarm,
     wallMs: Math.round(wallNow() - started),
-    ...(origin !== undefined && origin !== "built-in" ? { scenarioModule: origin } : {}),
+    ...(origin !== undefined && origin !== "built-in" && origin !== registry?.source.configModule
+      ? { scenarioModule: origin }
+      : {}),
+    ...(registry?.source.configModule ? { configModule: registry.source.configModule } : {}),
+    ...(registry?.source.bindingName ? { bindingName: registry.source.bindingName } : {}),
     ...(crash
       ? { error: { where: crash.where, name: crash.name, message: crash.message, stack: crash.stack } }
       : {}),

@@ -25,6 +25,7 @@
  * store latency. Assumption (documented, not enforced): skew between instances stays below
  * takeoverGraceMs (default 5 s; NTP-synced cloud instances are within milliseconds).
  */
+import { isNamedError } from "../named-error.ts";
 import type { BlobStore, VersionToken } from "../blobstore/blob-store.ts";
 import {
   conditionalWrite,
@@ -49,6 +50,10 @@ export type { Acquired, WriterLease } from "./writer-lease.ts";
 /** Someone else holds the lease and it has not expired. */
 export class LockedError extends Error {
   override name = "LockedError";
+  /** Matched by name: a copy of this class from another module instance matches too. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, "LockedError");
+  }
   constructor(
     readonly key: string,
     readonly holder: string,

@@ -114,6 +114,11 @@ export interface RecordDecoders {
 /** An engine as scenarios and checkers see it. */
 export interface EngineBinding extends RecordDecoders {
   readonly name: string;
+  /**
+   * The engine sleeps and paces on real timers and reads Date/performance.now: blobsim runs its
+   * writers as virtual processes (sim/virtualize.ts), so those are served by the scheduler.
+   */
+  readonly realTimers?: boolean;
   /** The objects the single-writer checker watches. */
   keys(prefix: string): { lease: string; manifest: string };
   openWriter(context: WriterContext): WriterRole;

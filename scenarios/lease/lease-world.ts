@@ -21,6 +21,7 @@ import { SingleWriterTap } from "../../invariants/single-writer-tap.ts";
 import { type BlobStoreOptions, SimBlobStore } from "../../sim/blob-store.ts";
 import type { SimProcess } from "../../sim/process.ts";
 import type { TraceEvent } from "../../sim/trace.ts";
+import { virtualize, virtualized } from "../../sim/virtualize.ts";
 import type { World } from "../../sim/world.ts";
 import type { ScenarioContext } from "../scenario.ts";
 import { seamedStore } from "../store/seams.ts";
@@ -71,23 +72,31 @@ export class LeaseWorld {
 
   /** The binding's writer for `process` with the scenario's TTL and grace, then `overrides`. */
   lease(process: SimProcess, overrides: WriterTuning = {}): WriterRole {
-    return this.binding.openWriter({
-      store: this.client(process),
-      prefix: PREFIX,
-      dbId: DB_ID,
-      holder: process.name,
-      clock: process.clock,
-      logger: process,
-      events: this.tap.events(process),
-      leaseTtlMs: LEASE_TTL_MS,
-      takeoverGraceMs: TAKEOVER_GRACE_MS,
-      ...overrides,
-    });
+    const open = () =>
+      this.binding.openWriter({
+        store: this.client(process),
+        prefix: PREFIX,
+        dbId: DB_ID,
+        holder: process.name,
+        clock: process.clock,
+        logger: process,
+        events: this.tap.events(process),
+        leaseTtlMs: LEASE_TTL_MS,
+        takeoverGraceMs: TAKEOVER_GRACE_MS,
+        ...overrides,
+      });
+    if (!this.binding.realTimers) return open();
+    // Code on real timers runs as a virtual process; its timers stop when the process's body ends.
+    const writer = virtualized(process, virtualize(process, open));
+    process.onExit(() => void writer.close());
+    return writer;
   }
 
   /** The manifest state a successor reads before it waits for the lease. */
   readEarly(process: SimProcess): Promise<unknown> {
-    return this.binding.readEarly({ store: this.client(process), prefix: PREFIX, clock: process.clock });
+    const read = () =>
+      this.binding.readEarly({ store: this.client(process), prefix: PREFIX, clock: process.clock });
+    return this.binding.realTimers ? virtualize(process, read) : read();
   }
 
   /** Commits one toy WAL range of `bytes` on `base` under `lease`; records the ack. */
