@@ -82,7 +82,13 @@ export async function huntCommand(args: string[]): Promise<number> {
           `FOUND variant=${outcome.variant} seed=${outcome.seed} invariant=${outcome.invariant} after=${outcome.seedsTried} seeds wall_s=${outcome.wallS} scenario=${outcome.scenario}`,
         );
         console.log(
-          `  replay: ${replayCommand({ scenario: outcome.scenario!, seed: outcome.seed!, variant: outcome.variant })}`,
+          `  replay: ${replayCommand({
+            scenario: outcome.scenario!,
+            seed: outcome.seed!,
+            variant: outcome.variant,
+            ...(registry.source.configModule ? { configModule: registry.source.configModule } : {}),
+            ...(registry.source.bindingName ? { bindingName: registry.source.bindingName } : {}),
+          })}`,
         );
         if (flag(parsed, "shrink"))
           await shrinkFailures(

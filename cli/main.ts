@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { builtinRegistry } from "../fixtures/registry.ts";
 import { installDefaultRegistry } from "../harness/default-registry.ts";
 import { UnknownNameError } from "../harness/run-seed.ts";
+import { ConfigError } from "../harness/config.ts";
 import { ScenarioModuleError } from "../harness/scenario-modules.ts";
 import { UsageError } from "../harness/seeds.ts";
 import { UnknownCriterionError } from "../reports/criteria.ts";
@@ -91,7 +92,8 @@ export async function main(argv: string[]): Promise<number> {
       error instanceof UsageError ||
       error instanceof UnknownNameError ||
       error instanceof UnknownCriterionError ||
-      error instanceof ScenarioModuleError
+      error instanceof ScenarioModuleError ||
+      error instanceof ConfigError
     ) {
       console.error(`blobsim: ${error.message}`);
       return 2;

@@ -1,9 +1,13 @@
 /**
  * The registry a command runs from: the built-in catalogs plus the scenarios of every
- * `--scenarios` module (a path; the flag repeats, or takes a comma-separated list).
+ * `--scenarios` module (a path; the flag repeats, or takes a comma-separated list), then a
+ * `--config blobsim.config.ts` (harness/config.ts: another engine's binding, its variants).
  */
 import { builtinRegistry, type BuiltinRegistry } from "../fixtures/registry.ts";
-import { loadScenarioModules, scenarioModulePaths } from "../harness/scenario-modules.ts";
+import { resolve } from "node:path";
+import { applyConfig, type BlobsimConfig } from "../harness/config.ts";
+import { loadConfig, loadScenarioModules, scenarioModulePaths } from "../harness/scenario-modules.ts";
+import { UsageError } from "../harness/seeds.ts";
 import type { Options, Parsed } from "./args.ts";
 
 export const scenariosOption: Options = {
@@ -12,6 +16,16 @@ export const scenariosOption: Options = {
     multiple: true,
     value: "MODULE,...",
     description: "load Scenario objects exported by these modules (TypeScript through tsx)",
+  },
+  config: {
+    type: "string",
+    value: "PATH",
+    description: "a blobsim.config.ts: run the config's engine binding, its scenarios and variants",
+  },
+  binding: {
+    type: "string",
+    value: "NAME",
+    description: "which of the config's bindings to run (default: its first)",
   },
 };
 
@@ -30,6 +44,26 @@ export function scenarioModulesOf(parsed: Parsed): string[] {
   return scenarioModulePaths(values);
 }
 
+/** The --config module (absolute path) and its config, or null without the flag. */
+export async function commandConfig(parsed: Parsed): Promise<{ path: string; config: BlobsimConfig } | null> {
+  const value = parsed.values.config;
+  if (typeof value !== "string") return null;
+  const path = resolve(value);
+  return { path, config: await loadConfig(path) };
+}
+
 export async function commandRegistry(parsed: Parsed): Promise<BuiltinRegistry> {
-  return loadScenarioModules(builtinRegistry, scenarioModulesOf(parsed));
+  const registry = await loadScenarioModules(builtinRegistry, scenarioModulesOf(parsed));
+  const loaded = await commandConfig(parsed);
+  const bindingName = parsed.values.binding;
+  if (!loaded) {
+    if (typeof bindingName === "string") throw new UsageError("--binding needs --config");
+    return registry;
+  }
+  return applyConfig(
+    registry,
+    loaded.config,
+    loaded.path,
+    typeof bindingName === "string" ? bindingName : undefined,
+  );
 }

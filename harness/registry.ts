@@ -49,6 +49,10 @@ export interface RegistrySource {
   exportName: string;
   /** Absolute paths of the scenario modules added on top, in order. */
   scenarioModules: readonly string[];
+  /** Absolute path of the `blobsim.config.ts` applied last (harness/config.ts), if any. */
+  configModule?: string;
+  /** The config's binding by name, when not its first. */
+  bindingName?: string;
 }
 
 export interface Registry<
@@ -86,7 +90,11 @@ export function createRegistry<S, Sc extends RegistryScenario<S>, V extends Regi
     if (byId.has(scenario.id)) throw new RegistryError(`two scenarios have the id ${scenario.id}`);
     byId.set(scenario.id, scenario);
   }
-  const variants = new Map(parts.variants.map((variant) => [variant.id, variant]));
+  const variants = new Map<string, V>();
+  for (const variant of parts.variants) {
+    if (variants.has(variant.id)) throw new RegistryError(`two variants have the id ${variant.id}`);
+    variants.set(variant.id, variant);
+  }
   return {
     scenarios: parts.scenarios,
     variants: parts.variants,

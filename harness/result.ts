@@ -41,6 +41,9 @@ export interface SeedResult {
   scenarioModule?: string;
   /** Present when the seed ran with the GCS adapter in the loop (`--store adapter`, or drawn by swarm). */
   store?: "adapter";
+  /** The `--config` module the seed ran under (absolute path), and its binding when not the first. */
+  configModule?: string;
+  bindingName?: string;
   /** A crash's exception (where it escaped, its stack); a timeout's budget. Absent otherwise. */
   error?: { where: string; name: string; message: string; stack: string };
 }
@@ -54,15 +57,18 @@ export interface SeedRun {
 }
 
 export function replayCommand(
-  result: Pick<SeedResult, "scenario" | "seed" | "variant"> & { scenarioModule?: string; store?: string },
+  result: Pick<SeedResult, "scenario" | "seed" | "variant"> &
+    Pick<Partial<SeedResult>, "scenarioModule" | "configModule" | "bindingName" | "store">,
   planPath?: string,
 ): string {
   const variant = result.variant ? ` --variant ${result.variant}` : "";
   const module = result.scenarioModule ? ` --scenarios ${shownPath(result.scenarioModule)}` : "";
+  const config = result.configModule ? ` --config ${shownPath(result.configModule)}` : "";
+  const binding = result.bindingName ? ` --binding ${result.bindingName}` : "";
   // A seed that ran with the adapter replays with it (what swarm drew is the seed's own).
   const store = result.store === "adapter" ? " --store adapter" : "";
   const plan = planPath ? ` --plan ${shownPath(planPath)}` : "";
-  return `npx blobsim replay ${result.scenario} --seed ${result.seed}${variant}${store}${module}${plan}`;
+  return `npx blobsim replay ${result.scenario} --seed ${result.seed}${variant}${store}${module}${config}${binding}${plan}`;
 }
 
 /** A module path as the user would type it: relative to here when it lies below here. */

@@ -157,7 +157,11 @@ export async function runSeed<S>(
     decisions: world.decisions.entries,
     reach: world.reached,
     wallMs: Math.round(wallNow() - started),
-    ...(origin !== undefined && origin !== "built-in" ? { scenarioModule: origin } : {}),
+    ...(origin !== undefined && origin !== "built-in" && origin !== registry?.source.configModule
+      ? { scenarioModule: origin }
+      : {}),
+    ...(registry?.source.configModule ? { configModule: registry.source.configModule } : {}),
+    ...(registry?.source.bindingName ? { bindingName: registry.source.bindingName } : {}),
     ...(store === "adapter" ? { store } : {}),
     ...(crash
       ? { error: { where: crash.where, name: crash.name, message: crash.message, stack: crash.stack } }

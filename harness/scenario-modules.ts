@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isMainThread } from "node:worker_threads";
 import { tsImport } from "tsx/esm/api";
+import { applyConfig, type BlobsimConfig, ConfigError, defineConfig } from "./config.ts";
 import {
   type Registry,
   RegistryError,
@@ -105,5 +106,25 @@ export async function registryFromSource(source: Registry["source"]): Promise<Re
   const base = await importModule(source.baseModule);
   const registry = base[source.exportName] as Registry | undefined;
   if (!registry) throw new RegistryError(`${source.baseModule} has no export ${source.exportName}`);
-  return loadScenarioModules(registry, source.scenarioModules);
+  const loaded = await loadScenarioModules(registry, source.scenarioModules);
+  if (!source.configModule) return loaded;
+  return applyConfig(loaded, await loadConfig(source.configModule), source.configModule, source.bindingName);
+}
+
+/** The config a `--config` module exports (its default export, or `config`), checked for shape. */
+export async function loadConfig(modulePath: string): Promise<BlobsimConfig> {
+  let exports: Record<string, unknown>;
+  try {
+    exports = await importModule(pathToFileURL(modulePath).href);
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new ConfigError(`cannot load config ${modulePath}: ${why}`);
+  }
+  // tsImport's default export may come wrapped once more by the CommonJS interop.
+  let config = (exports.default ?? exports.config) as Record<string, unknown> | undefined;
+  if (config && !("bindings" in config) && typeof config.default === "object")
+    config = config.default as Record<string, unknown>;
+  if (!config || typeof config !== "object" || !("bindings" in config))
+    throw new ConfigError(`${modulePath} exports no config (export default defineConfig({ bindings, … }))`);
+  return defineConfig(config as unknown as BlobsimConfig);
 }

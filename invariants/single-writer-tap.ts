@@ -1,17 +1,15 @@
 /**
  * Records what the single-writer checker judges from: the CONTENT of every applied write of the
  * lease and manifest objects (the store's history keeps versions, not bytes), and the moments
- * writers came to believe they hold the lease (the engine's `lease.acquired` log line).
+ * writers came to believe they hold the lease (the typed `acquired` event a binding emits, engine/node/roles.ts).
  *
  * The store side taps SimBlobStore's apply point, so a write whose answer was lost (ambiguous,
  * timed out) is recorded as the store applied it, whatever its caller believes. The belief side
- * wraps each process's engine Logger: every line still goes to the trace, `lease.acquired` lines
- * are also kept here (the trace keeps only recent events unless asked for all).
+ * is the binding's WriterEvents sink for each process (never a log line matched by name).
  */
-import type { Logger } from "../engine/runtime.ts";
+import type { WriterEvents } from "../engine/node/roles.ts";
 import type { SimBlobStore, StoreMutation } from "../sim/blob-store.ts";
 import type { SimProcess } from "../sim/process.ts";
-import type { TraceFields } from "../sim/trace.ts";
 import type { World } from "../sim/world.ts";
 
 export interface TappedWrite {
@@ -45,17 +43,15 @@ export class SingleWriterTap {
     };
   }
 
-  /** A Logger for engine code running in `process`: traces every line, keeps the claims. */
-  logger(process: SimProcess): Logger {
+  /** The events sink for a writer in `process`: keeps its claims, timed by the world. */
+  events(process: SimProcess): WriterEvents {
     return {
-      log: (kind, fields) => {
-        process.log(kind, fields as TraceFields | undefined);
-        if (kind !== "lease.acquired" || !fields) return;
+      acquired: (claim) => {
         this.claims.push({
           atMs: this.nowMs(),
           process: process.name,
-          holder: String(fields.holder),
-          fencingToken: Number(fields.fencingToken),
+          holder: claim.holder,
+          fencingToken: claim.fencingToken,
         });
       },
     };

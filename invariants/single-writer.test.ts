@@ -45,7 +45,7 @@ async function judge(steps: Step[]): Promise<World> {
           commitSeq: step.seq,
         };
         await client.put(MANIFEST, encodeManifest(manifest));
-      } else tap.logger(process).log("lease.acquired", { holder: step.holder, fencingToken: step.token });
+      } else tap.events(process).acquired({ holder: step.holder, fencingToken: step.token });
       await self.sleep(10);
     }
   });

@@ -12,9 +12,14 @@
  *
  * Each violation names both writers, the commit, and cites trace events rebuilt from the
  * records (time, process, what).
+ *
+ * Format-free: the bytes are read through the binding's decoders (blobsim's formats by default).
+ * Assumed of a foreign format: lease tokens grow with each grant; the manifest carries the token
+ * of the writer that wrote it. Checks that need `writer` or `commitSeq` are skipped when the
+ * decoded manifest has none.
  */
-import { decodeLease, type LeaseRecord } from "../engine/lease/lease-record.ts";
-import { decodeManifest, type Manifest } from "../engine/manifest/manifest.ts";
+import { blobsimDecoders } from "../engine/node/blobsim-binding.ts";
+import type { DecodedLease, DecodedManifest, RecordDecoders } from "../engine/node/roles.ts";
 import type { TraceEvent } from "../sim/trace.ts";
 import type { World } from "../sim/world.ts";
 import type { LeaseClaim, SingleWriterTap, TappedWrite } from "./single-writer-tap.ts";
@@ -23,12 +28,12 @@ export const SINGLE_WRITER = "single-writer";
 
 interface LeaseWrite {
   write: TappedWrite;
-  record: LeaseRecord;
+  record: DecodedLease;
 }
 
 interface ManifestWrite {
   write: TappedWrite;
-  manifest: Manifest;
+  manifest: DecodedManifest;
 }
 
 function writeEvent(write: TappedWrite, what: string): TraceEvent {
@@ -52,11 +57,17 @@ function claimEvent(claim: LeaseClaim): TraceEvent {
 
 function describeCommit(entry: ManifestWrite): string {
   const { manifest, write } = entry;
-  return `commit #${manifest.commitSeq} (token ${manifest.fencingToken}) by ${manifest.writerId ?? "nobody"} at ${write.mutation.atMs} ms`;
+  const seq =
+    manifest.commitSeq === undefined ? `at position ${manifest.durablePosition}` : `#${manifest.commitSeq}`;
+  return `commit ${seq} (token ${manifest.token}) by ${manifest.writer ?? "nobody"} at ${write.mutation.atMs} ms`;
 }
 
 /** Returns the number of violations reported through `world.violate`. */
-export function checkSingleWriter(world: World, tap: SingleWriterTap): number {
+export function checkSingleWriter(
+  world: World,
+  tap: SingleWriterTap,
+  decoders: RecordDecoders = blobsimDecoders,
+): number {
   let violations = 0;
   const violate = (message: string, events: TraceEvent[]): void => {
     violations++;
@@ -68,8 +79,8 @@ export function checkSingleWriter(world: World, tap: SingleWriterTap): number {
     // Corrupt objects are not written by the engine; if one is, that is a finding too.
     try {
       if (write.mutation.key === tap.leaseKey)
-        leaseWrites.push({ write, record: decodeLease(write.bytes, write.mutation.key) });
-      else manifestWrites.push({ write, manifest: decodeManifest(write.bytes, write.mutation.key) });
+        leaseWrites.push({ write, record: decoders.decodeLease(write.bytes, write.mutation.key) });
+      else manifestWrites.push({ write, manifest: decoders.decodeManifest(write.bytes, write.mutation.key) });
     } catch (error) {
       violate(`undecodable write: ${error instanceof Error ? error.message : String(error)}`, [
         writeEvent(write, "undecodable"),
@@ -82,18 +93,18 @@ export function checkSingleWriter(world: World, tap: SingleWriterTap): number {
   let previousLease: LeaseWrite | undefined;
   for (const entry of leaseWrites) {
     const { record } = entry;
-    if (previousLease && record.fencingToken < previousLease.record.fencingToken)
+    if (previousLease && record.token < previousLease.record.token)
       violate(
-        `lease token went backwards: ${previousLease.record.holder} held ${previousLease.record.fencingToken}, then ${record.holder} wrote ${record.fencingToken}`,
+        `lease token went backwards: ${previousLease.record.holder} held ${previousLease.record.token}, then ${record.holder} wrote ${record.token}`,
         [writeEvent(previousLease.write, "lease"), writeEvent(entry.write, "lease")],
       );
-    const owner = holderOfToken.get(record.fencingToken);
+    const owner = holderOfToken.get(record.token);
     if (owner && owner.record.holder !== record.holder)
       violate(
-        `lease token ${record.fencingToken} granted to two holders: ${owner.record.holder} and ${record.holder}`,
+        `lease token ${record.token} granted to two holders: ${owner.record.holder} and ${record.holder}`,
         [writeEvent(owner.write, "lease"), writeEvent(entry.write, "lease")],
       );
-    if (!owner) holderOfToken.set(record.fencingToken, entry);
+    if (!owner) holderOfToken.set(record.token, entry);
     previousLease = entry;
   }
 
@@ -102,25 +113,27 @@ export function checkSingleWriter(world: World, tap: SingleWriterTap): number {
   for (const entry of manifestWrites) {
     const { manifest } = entry;
     if (previous) {
-      if (manifest.fencingToken < previous.manifest.fencingToken)
+      if (manifest.token < previous.manifest.token)
         violate(`manifest token went backwards: ${describeCommit(previous)}, then ${describeCommit(entry)}`, [
           writeEvent(previous.write, "commit"),
           writeEvent(entry.write, "commit"),
         ]);
-      if (manifest.commitSeq !== previous.manifest.commitSeq + 1)
+      const { commitSeq } = manifest;
+      const previousSeq = previous.manifest.commitSeq;
+      if (commitSeq !== undefined && previousSeq !== undefined && commitSeq !== previousSeq + 1)
         violate(
           `manifest commitSeq did not advance by one: ${describeCommit(previous)}, then ${describeCommit(entry)} (a commit built on a stale manifest)`,
           [writeEvent(previous.write, "commit"), writeEvent(entry.write, "commit")],
         );
     }
-    const lease = holderOfToken.get(manifest.fencingToken);
+    const lease = holderOfToken.get(manifest.token);
     if (
       !lease ||
-      lease.record.holder !== manifest.writerId ||
+      (manifest.writer !== undefined && lease.record.holder !== manifest.writer) ||
       lease.write.mutation.atMs > entry.write.mutation.atMs
     )
       violate(
-        `${describeCommit(entry)} carries a token its writer never won in the lease (token ${manifest.fencingToken} belongs to ${lease?.record.holder ?? "nobody"})`,
+        `${describeCommit(entry)} carries a token its writer never won in the lease (token ${manifest.token} belongs to ${lease?.record.holder ?? "nobody"})`,
         [writeEvent(entry.write, "commit"), ...(lease ? [writeEvent(lease.write, "lease")] : [])],
       );
     previous = entry;
@@ -130,14 +143,12 @@ export function checkSingleWriter(world: World, tap: SingleWriterTap): number {
   for (const entry of manifestWrites) {
     const at = entry.write.mutation.atMs;
     const generation = entry.write.mutation.generation;
-    const newer = tap.claims.find(
-      (claim) => claim.fencingToken > entry.manifest.fencingToken && claim.atMs < at,
-    );
+    const newer = tap.claims.find((claim) => claim.fencingToken > entry.manifest.token && claim.atMs < at);
     if (!newer) continue;
     // The claimant's own stamp must have preceded its claim; a write after the claim from an
     // older token means both could advance the manifest.
     violate(
-      `${describeCommit(entry)} applied after ${newer.holder} (token ${newer.fencingToken}) acquired the lease at ${newer.atMs} ms: two holders could both advance the manifest (superseded writer ${entry.manifest.writerId ?? "nobody"}, store generation ${generation})`,
+      `${describeCommit(entry)} applied after ${newer.holder} (token ${newer.fencingToken}) acquired the lease at ${newer.atMs} ms: two holders could both advance the manifest (superseded writer ${entry.manifest.writer ?? "nobody"}, store generation ${generation})`,
       [claimEvent(newer), writeEvent(entry.write, "commit")],
     );
   }

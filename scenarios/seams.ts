@@ -8,6 +8,7 @@
  * falls back to the engine's defaults when it is absent.
  */
 import type { LeaseSeams } from "../engine/lease/lease.ts";
+import type { EngineBinding } from "../engine/node/roles.ts";
 import type { RetentionSeams } from "../engine/retention/seams.ts";
 import type { ReplicationStrategies as ReplicationSeams } from "../engine/replication/strategies.ts";
 import type { PgliteSeams } from "../engine/db/pglite/pglite-database.ts";
@@ -56,6 +57,11 @@ export interface Seams {
   platform?: Partial<PlatformSeams>;
   /** Tool placement: the decision rule over the experiments' figures (R-03). */
   placement?: Partial<PlacementSeams>;
+  /**
+   * The engine under test for the lease scenarios (engine/node/roles.ts): blobsim's own engine
+   * (with the `lease` seams above) when absent; a config's binding, or a variant's buggy one.
+   */
+  binding?: EngineBinding;
 }
 
 export function defaultSeams(): Seams {

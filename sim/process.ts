@@ -28,6 +28,7 @@ export class SimProcess implements Logger {
   readonly clock: Clock;
   private held: Array<() => void> = [];
   private readonly killHooks: Array<() => void> = [];
+  private readonly exitHooks: Array<() => void> = [];
   clockOffsetMs: number;
 
   constructor(
@@ -102,8 +103,12 @@ export class SimProcess implements Logger {
     this.log("proc.start");
     const ended = this.guard(
       body(this).then(
-        () => this.log("proc.exit"),
+        () => {
+          this.log("proc.exit");
+          this.exited();
+        },
         (error: unknown) => {
+          this.exited();
           if (!this.alive) return;
           this.log("proc.crash", {
             error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
@@ -131,6 +136,18 @@ export class SimProcess implements Logger {
       if (!handled) this.scheduler.crash(`process ${this.name}`, error);
     });
     return ended;
+  }
+
+  /**
+   * Runs `hook` when the main body ends (returns or throws): what a real process's exit does to
+   * the timers it left armed (a virtual process's heartbeat, sim/virtualize.ts).
+   */
+  onExit(hook: () => void): void {
+    this.exitHooks.push(hook);
+  }
+
+  private exited(): void {
+    for (const hook of this.exitHooks.splice(0)) hook();
   }
 
   onKill(hook: () => void): void {

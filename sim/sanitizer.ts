@@ -8,7 +8,7 @@
  * Free when off: nothing is patched until `installSanitizer()` is called, and AsyncLocalStorage
  * is only entered for runs that ask for it.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
+import { AsyncLocalStorage, AsyncResource } from "node:async_hooks";
 import * as nodeCrypto from "node:crypto";
 import { createRequire, syncBuiltinESMExports } from "node:module";
 
@@ -23,6 +23,79 @@ export interface SanitizedRun {
   allow: readonly string[];
   /** false: virtualize only — allowed callers get simulated values, others real ones, no failure. */
   strict?: boolean;
+  /**
+   * A virtual process (sim/virtualize.ts): EVERY caller in the run is served simulated time and
+   * randomness (no stack check), and its setTimeout/setInterval/setImmediate are armed here,
+   * on the scheduler, instead of the real event loop.
+   */
+  timers?: VirtualTimers;
+}
+
+/** Where a virtual process's timers go: `arm` schedules `fire` after `delayMs` and returns a cancel. */
+export interface VirtualTimers {
+  arm(kind: "setTimeout" | "setInterval" | "setImmediate", delayMs: number, fire: () => void): () => void;
+}
+
+/**
+ * What a virtual process's setTimeout/setInterval/setImmediate return: cancelable by the matching
+ * clear function, and shaped enough like Node's Timeout (ref/unref/hasRef/refresh) for code that
+ * calls those.
+ */
+export class VirtualTimer {
+  private cancel: () => void = () => undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly timers: VirtualTimers,
+    private readonly kind: "setTimeout" | "setInterval" | "setImmediate",
+    private readonly delayMs: number,
+    private readonly fire: () => void,
+  ) {
+    this.arm();
+  }
+
+  private arm(): void {
+    this.cancel = this.timers.arm(this.kind, this.delayMs, () => {
+      if (this.stopped) return;
+      if (this.kind === "setInterval") this.arm();
+      else this.stopped = true;
+      this.fire();
+    });
+  }
+
+  clear(): void {
+    this.stopped = true;
+    this.cancel();
+  }
+
+  refresh(): this {
+    this.cancel();
+    this.stopped = false;
+    this.arm();
+    return this;
+  }
+
+  ref(): this {
+    return this;
+  }
+
+  unref(): this {
+    return this;
+  }
+
+  hasRef(): boolean {
+    return true;
+  }
+
+  [Symbol.toPrimitive](): number {
+    return 0;
+  }
+}
+
+/** Node's delay rule: below 1 ms, NaN or absent means 1 ms; above 2^31-1 ms, also 1 ms. */
+function timerDelayMs(value: unknown): number {
+  const delay = Number(value);
+  return delay >= 1 && delay <= 2 ** 31 - 1 ? Math.floor(delay) : 1;
 }
 
 export class DeterminismError extends Error {
@@ -105,7 +178,7 @@ export function trustedSection<T>(body: () => T): T {
 function check(api: string): SanitizedRun | undefined {
   const run = storage.getStore();
   if (run === undefined) return undefined;
-  if (trustedDepth > 0) return run;
+  if (trustedDepth > 0 || run.timers) return run;
   const files = callerFiles();
   if (run.allow.some((pattern) => files.some((file) => file.includes(pattern)))) return run;
   if (run.strict === false) return undefined;
@@ -157,6 +230,15 @@ export function installSanitizer(): void {
     const real = globalThis[name] as (...args: unknown[]) => unknown;
     // biome-ignore lint/suspicious/noExplicitAny: patched globals keep their signatures
     (globalThis as any)[name] = function sanitizedTimer(this: unknown, ...args: unknown[]) {
+      const timers = storage.getStore()?.timers;
+      if (timers && typeof args[0] === "function") {
+        // A virtual process: the callback keeps the process's async context (so what it arms
+        // is virtual too) and fires when the scheduler reaches it.
+        const callback = args[0] as (...callbackArgs: unknown[]) => void;
+        const extra = name === "setImmediate" ? args.slice(1) : args.slice(2);
+        const fire = AsyncResource.bind(() => callback(...extra));
+        return new VirtualTimer(timers, name, name === "setImmediate" ? 0 : timerDelayMs(args[1]), fire);
+      }
       // Allowed callers' alarms never fire during a run (PGlite arms a 10 s pgstat idle-flush
       // alarm through emscripten's setitimer): deterministic, as if wall time stood still.
       if (check(name)) {
@@ -165,6 +247,15 @@ export function installSanitizer(): void {
         return PARKED_TIMER;
       }
       return real.apply(this, args);
+    };
+  }
+
+  for (const name of ["clearTimeout", "clearInterval", "clearImmediate"] as const) {
+    const real = globalThis[name] as (handle: unknown) => void;
+    // biome-ignore lint/suspicious/noExplicitAny: patched globals keep their signatures
+    (globalThis as any)[name] = function sanitizedClear(this: unknown, handle: unknown) {
+      if (handle instanceof VirtualTimer) return handle.clear();
+      return real.call(this, handle);
     };
   }
 
@@ -185,7 +276,8 @@ export function installSanitizer(): void {
   const realRandomUUID = nodeCrypto.randomUUID;
   const realGetRandomValues = globalThis.crypto.getRandomValues.bind(globalThis.crypto);
   globalThis.crypto.randomUUID = () => {
-    check("crypto.randomUUID");
+    const run = check("crypto.randomUUID");
+    if (run?.timers) return seededUuid(run);
     return realRandomUUID();
   };
   globalThis.crypto.getRandomValues = <T extends ArrayBufferView | null>(array: T): T => {
@@ -197,4 +289,25 @@ export function installSanitizer(): void {
     }
     return realGetRandomValues(array as never) as T;
   };
+}
+
+/** A version-4 UUID from the run's seeded randomness (a virtual process's randomUUID). */
+function seededUuid(run: SanitizedRun): `${string}-${string}-${string}-${string}-${string}` {
+  const bytes = Array.from({ length: 16 }, () => Math.floor(run.random() * 256));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Runs `body` as a virtual process (see SanitizedRun.timers). Inside a strict run too: the virtual
+ * process is its own, deterministic world, and the strict run is in charge again outside it.
+ */
+export function runWithVirtualTimers<T>(
+  run: Omit<SanitizedRun, "strict" | "allow" | "onViolation">,
+  body: () => T,
+): T {
+  installSanitizer();
+  return storage.run({ ...run, allow: [], strict: false, onViolation: () => undefined }, body);
 }

@@ -25,6 +25,7 @@
  * store latency. Assumption (documented, not enforced): skew between instances stays below
  * takeoverGraceMs (default 5 s; NTP-synced cloud instances are within milliseconds).
  */
+import { isNamedError } from "../named-error.ts";
 import type { BlobStore, VersionToken } from "../blobstore/blob-store.ts";
 import {
   conditionalWrite,
@@ -59,6 +60,10 @@ export type { Acquired, WriterLease } from "./writer-lease.ts";
 /** Someone else holds the lease and it has not expired. */
 export class LockedError extends Error {
   override name = "LockedError";
+  /** Matched by name: a copy of this class from another module instance matches too. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, "LockedError");
+  }
   constructor(
     readonly key: string,
     readonly holder: string,
@@ -145,6 +150,11 @@ export interface LeaseOptions {
   holder: string;
   clock: Clock;
   logger?: Logger;
+  /**
+   * Told the moment acquire is about to return (the writer now believes it holds the lease and
+   * may advance the manifest): the typed event the single-writer checker judges claims by.
+   */
+  onAcquired?: (claim: { holder: string; fencingToken: number }) => void;
   faults?: FaultPoints;
   ttlMs?: number;
   /** Added to the holder's expiry before a taker acts (covers clock skew). */
@@ -274,6 +284,7 @@ export class Lease implements WriterLease {
         manifestVersion: adopted.version,
         commitSeq: adopted.manifest.commitSeq,
       });
+      this.options.onAcquired?.({ holder, fencingToken: record.fencingToken });
       return { fencingToken: record.fencingToken, manifest: adopted, tookOver };
     }
   }

@@ -4,6 +4,8 @@
  * fencing token that is not its own, or its conditional write on the manifest is refused.
  */
 
+import { isNamedError } from "../named-error.ts";
+
 /** The manifest object exists but cannot be trusted: corrupt JSON, truncated, wrong shape. */
 export class ManifestCorruptError extends Error {
   override name = "ManifestCorruptError";
@@ -41,6 +43,10 @@ export class ManifestConflictError extends Error {
  */
 export class FencedError extends Error {
   override name = "FencedError";
+  /** Matched by name: a copy of this class from another module instance matches too. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, "FencedError");
+  }
   constructor(
     /** The fencing token this writer held. */
     readonly fencingToken: number,

@@ -7,3 +7,5 @@ export * from "./open-writer.ts";
 export type { Acquired, WriterLease } from "../lease/writer-lease.ts";
 export type { Restorer, RestoreOptions, RestoreResult } from "../restore/restore.ts";
 export type { Committer } from "../wal/durable-database.ts";
+export * from "./roles.ts";
+export { blobsimBinding, blobsimDecoders } from "./blobsim-binding.ts";

@@ -8,7 +8,7 @@
  * The schedule is plain data, drawn here from the seed for `blobsim run`, and generated and
  * shrunk by fast-check in contenders.property.test.ts, which runs the same `runContenders`.
  */
-import { FencedError, LockedError } from "../../engine/lease/index.ts";
+import { FencedError, LockedError } from "../../engine/node/roles.ts";
 import type { BlobStoreOptions } from "../../sim/blob-store.ts";
 import type { Rng } from "../../sim/rng.ts";
 import type { SimProcess } from "../../sim/process.ts";

@@ -8,7 +8,6 @@
  * its first commit overwrites P's final flush: B09); S serves within TTL + grace + ε of P's
  * last renewal instead of failing with LockedError (B03); single writer throughout.
  */
-import { readManifest } from "../../engine/manifest/index.ts";
 import { drawBlobStoreOptions } from "../../sim/blob-store.ts";
 import type { Scenario } from "../scenario.ts";
 import { launch, LEASE_TTL_MS, LeaseWorld, TAKEOVER_GRACE_MS } from "./lease-world.ts";
@@ -61,8 +60,7 @@ export const handover: Scenario = {
       s,
       async (self) => {
         await self.sleep(plan.successorStartsAtMs);
-        const store = leases.client(self);
-        const early = await readManifest(store, leases.manifestKey, { clock: self.clock });
+        const early = await leases.readEarly(self);
         const lease = leases.lease(self);
         let state = (await lease.acquire(early)).manifest;
         for (let n = 0; n < 2; n++) {

@@ -1,13 +1,20 @@
 /**
  * What every lease scenario builds: one database prefix on a SimBlobStore, the single-writer
- * tap, and writers (SimProcesses) that hold a Lease and commit WAL ranges to the manifest through
- * commitFenced. A writer's commits are toy WAL ranges (no database behind them): enough to tell
- * which acked commit survived, which is all the lease properties need.
+ * tap, and writers (SimProcesses) holding the writer role of the scenario's binding
+ * (engine/node/roles.ts; blobsim's engine unless the seams name another). A writer's commits are
+ * toy WAL ranges (no database behind them): enough to tell which acked commit survived, which is
+ * all the lease properties need. Nothing here knows the engine's record formats: lease and
+ * manifest bytes are read through the binding's decoders.
  */
 import type { BlobStore } from "../../engine/blobstore/blob-store.ts";
-import { type Acquired, commitFenced, leaseKey } from "../../engine/lease/index.ts";
-import { type Manifest, manifestKey, type VersionedManifest } from "../../engine/manifest/index.ts";
-import { type LeaseTuning, openLease, type WriterLease } from "../../engine/node/index.ts";
+import {
+  type AcquiredRole,
+  blobsimBinding,
+  type DecodedLease,
+  type DecodedManifest,
+  type EngineBinding,
+  type WriterRole,
+} from "../../engine/node/index.ts";
 import type { FaultPoints } from "../../engine/runtime.ts";
 import { checkSingleWriter } from "../../invariants/single-writer.ts";
 import { SingleWriterTap } from "../../invariants/single-writer-tap.ts";
@@ -15,6 +22,7 @@ import { type BlobStoreOptions, SimBlobStore } from "../../sim/blob-store.ts";
 import { withReach } from "../../sim/reach.ts";
 import type { SimProcess } from "../../sim/process.ts";
 import type { TraceEvent } from "../../sim/trace.ts";
+import { virtualize, virtualized } from "../../sim/virtualize.ts";
 import type { World } from "../../sim/world.ts";
 import type { ScenarioContext } from "../scenario.ts";
 import { seamedStore } from "../store/seams.ts";
@@ -23,6 +31,12 @@ export const DB_ID = "db1";
 export const PREFIX = "db1";
 export const LEASE_TTL_MS = 60_000;
 export const TAKEOVER_GRACE_MS = 5_000;
+
+/** A writer's tuning a scenario may override. */
+export interface WriterTuning {
+  acquireTimeoutMs?: number;
+  faults?: FaultPoints;
+}
 
 /** One acked commit: its WAL range must be in the final manifest. */
 export interface AckedCommit {
@@ -35,8 +49,9 @@ export interface AckedCommit {
 export class LeaseWorld {
   readonly store: SimBlobStore;
   readonly tap: SingleWriterTap;
-  readonly leaseKey = leaseKey(PREFIX);
-  readonly manifestKey = manifestKey(PREFIX);
+  readonly binding: EngineBinding;
+  readonly leaseKey: string;
+  readonly manifestKey: string;
   readonly acked: AckedCommit[] = [];
   readonly world: World;
   private readonly context: ScenarioContext;
@@ -44,6 +59,10 @@ export class LeaseWorld {
   constructor(context: ScenarioContext, storeOptions: Partial<BlobStoreOptions> = {}) {
     this.context = context;
     this.world = context.world;
+    this.binding = context.seams.binding ?? blobsimBinding(context.seams.lease);
+    const keys = this.binding.keys(PREFIX);
+    this.leaseKey = keys.lease;
+    this.manifestKey = keys.manifest;
     this.store = new SimBlobStore(context.world, storeOptions);
     this.tap = new SingleWriterTap(context.world, this.store, this.leaseKey, this.manifestKey);
   }
@@ -52,70 +71,69 @@ export class LeaseWorld {
     return seamedStore(this.context.seams.blobstore, this.store.client(process));
   }
 
-  /** A lease for `process` with the engine defaults, the variant's seams, then `overrides`. */
-  lease(process: SimProcess, overrides: LeaseTuning = {}): WriterLease {
-    return openLease({
-      store: this.client(process),
-      prefix: PREFIX,
-      dbId: DB_ID,
-      holder: process.name,
-      clock: process.clock,
-      logger: this.tap.logger(process),
-      ttlMs: LEASE_TTL_MS,
-      takeoverGraceMs: TAKEOVER_GRACE_MS,
-      ...overrides,
-      faults: withReach(this.world, overrides.faults),
-      seams: { ...this.context.seams.lease, ...overrides.seams },
-    });
+  /** The binding's writer for `process` with the scenario's TTL and grace, then `overrides`. */
+  lease(process: SimProcess, overrides: WriterTuning = {}): WriterRole {
+    const open = () =>
+      this.binding.openWriter({
+        store: this.client(process),
+        prefix: PREFIX,
+        dbId: DB_ID,
+        holder: process.name,
+        clock: process.clock,
+        logger: process,
+        events: this.tap.events(process),
+        leaseTtlMs: LEASE_TTL_MS,
+        takeoverGraceMs: TAKEOVER_GRACE_MS,
+        ...overrides,
+        faults: withReach(this.world, overrides.faults),
+      });
+    if (!this.binding.realTimers) return open();
+    // Code on real timers runs as a virtual process; its timers stop when the process's body ends.
+    const writer = virtualized(process, virtualize(process, open));
+    process.onExit(() => void writer.close());
+    return writer;
+  }
+
+  /** The manifest state a successor reads before it waits for the lease. */
+  readEarly(process: SimProcess): Promise<unknown> {
+    const read = () =>
+      this.binding.readEarly({ store: this.client(process), prefix: PREFIX, clock: process.clock });
+    return this.binding.realTimers ? virtualize(process, read) : read();
   }
 
   /** Commits one toy WAL range of `bytes` on `base` under `lease`; records the ack. */
   async commit(
     process: SimProcess,
-    lease: WriterLease,
-    base: VersionedManifest,
+    lease: WriterRole,
+    base: unknown,
     bytes: number,
     faults?: FaultPoints,
-  ): Promise<VersionedManifest> {
+  ): Promise<unknown> {
     const token = lease.fencingToken;
-    const startLsn = base.manifest.resumeLsn;
-    const endLsn = startLsn + bytes;
-    const segmentKey = `${PREFIX}/wal/${token}-${startLsn}-${endLsn}`;
-    const next: Manifest = {
-      ...base.manifest,
-      fencingToken: token,
-      writerId: lease.holder,
-      commitSeq: base.manifest.commitSeq + 1,
-      segments: [
-        ...base.manifest.segments,
-        { key: segmentKey, startLsn, endLsn, bytes, sha256: `sha-${segmentKey}`, fencingToken: token },
-      ],
-      resumeLsn: endLsn,
-    };
-    const committed = await commitFenced(
-      {
-        store: this.client(process),
-        manifestKey: this.manifestKey,
-        lease,
-        retry: { clock: process.clock },
-        faults: withReach(this.world, faults),
-      },
-      base,
-      next,
-    );
+    const ack = await lease.commit(base, bytes, withReach(this.world, faults));
+    const segmentKey = ack.objectKey;
     this.acked.push({ writer: process.name, fencingToken: token, segmentKey, atMs: this.world.nowMs });
-    process.log("commit.acked", { segmentKey, fencingToken: token, commitSeq: next.commitSeq });
-    return committed;
+    process.log("commit.acked", {
+      segmentKey,
+      fencingToken: token,
+      ...(ack.commitSeq !== undefined ? { commitSeq: ack.commitSeq } : {}),
+    });
+    return ack.manifest;
+  }
+
+  /** A lease object's bytes, decoded by the binding. */
+  decodeLease(bytes: Uint8Array): DecodedLease {
+    return this.binding.decodeLease(bytes, this.leaseKey);
   }
 
   /** Acquires then commits `commits` ranges, pausing `gapMs()` between them. */
   async writerSession(
     process: SimProcess,
-    lease: WriterLease,
+    lease: WriterRole,
     commits: number,
     gapMs: () => number,
     faults?: FaultPoints,
-  ): Promise<Acquired> {
+  ): Promise<AcquiredRole> {
     const acquired = await lease.acquire();
     let state = acquired.manifest;
     for (let n = 0; n < commits; n++) {
@@ -125,17 +143,17 @@ export class LeaseWorld {
     return acquired;
   }
 
-  /** The final manifest as stored (decoded), or null. */
-  finalManifest(): Manifest | null {
+  /** The final manifest as stored (decoded by the binding), or null. */
+  finalManifest(): DecodedManifest | null {
     const object = this.store.objects().get(this.manifestKey);
     if (!object) return null;
-    return JSON.parse(new TextDecoder().decode(object.bytes)) as Manifest;
+    return this.binding.decodeManifest(object.bytes, this.manifestKey);
   }
 
   /** Every acked commit's range must be in the final manifest (acked-write durability). */
   checkAckedDurable(): number {
     const final = this.finalManifest();
-    const present = new Set(final?.segments.map((segment) => segment.key) ?? []);
+    const present = new Set(final?.objects ?? []);
     const lost = this.acked.filter((ack) => !present.has(ack.segmentKey));
     if (lost.length === 0) return 0;
     const first = lost[0]!;
@@ -147,14 +165,14 @@ export class LeaseWorld {
     };
     this.world.violate(
       "acked-write-durability",
-      `${lost.length} acked commits missing from the final manifest, first ${first.segmentKey} acked by ${first.writer} at ${first.atMs} ms (final commitSeq ${final?.commitSeq ?? "none"})`,
+      `${lost.length} acked commits missing from the final manifest, first ${first.segmentKey} acked by ${first.writer} at ${first.atMs} ms (final commitSeq ${final?.commitSeq ?? (final ? `unknown, position ${final.durablePosition}` : "none")})`,
       [event],
     );
     return lost.length;
   }
 
   checkSingleWriter(): number {
-    return checkSingleWriter(this.world, this.tap);
+    return checkSingleWriter(this.world, this.tap, this.binding);
   }
 }
 

@@ -4,7 +4,7 @@
  * at most a short drawn timeout. B must get LockedError naming A and the expiry of a lease A
  * actually wrote, and must never hold the lease while A's is live.
  */
-import { decodeLease, LockedError } from "../../engine/lease/index.ts";
+import { LockedError } from "../../engine/node/roles.ts";
 import { drawBlobStoreOptions } from "../../sim/blob-store.ts";
 import type { Scenario } from "../scenario.ts";
 import { launch, LeaseWorld } from "./lease-world.ts";
@@ -54,7 +54,7 @@ export const lockedOut: Scenario = {
       // B is the second acquirer: it tries only once A holds (A's own acquire may be slow).
       while (!aHolds && !aCrashed && world.nowMs < 200_000) await self.sleep(1_000);
       if (!aHolds) return;
-      const lease = leases.lease(self, { seams: { acquireTimeoutMs: plan.secondTimeoutMs } });
+      const lease = leases.lease(self, { acquireTimeoutMs: plan.secondTimeoutMs });
       try {
         await lease.acquire();
         outcome = "acquired";
@@ -79,7 +79,7 @@ export const lockedOut: Scenario = {
       const aLast = leaseWrites
         .filter((w) => w.mutation.process === "A" && w.mutation.atMs < bWon.mutation.atMs)
         .at(-1);
-      const record = aLast && decodeLease(aLast.bytes, leases.leaseKey);
+      const record = aLast && leases.decodeLease(aLast.bytes);
       if (record && !record.released && record.expiresAtMs - world.epochMs >= bWon.mutation.atMs)
         world.violate(
           "lease-exclusion",
@@ -89,7 +89,7 @@ export const lockedOut: Scenario = {
     if (error) {
       const written = leases.tap.writes.some((write) => {
         if (write.mutation.key !== leases.leaseKey || write.mutation.process !== "A") return false;
-        const record = decodeLease(write.bytes, leases.leaseKey);
+        const record = leases.decodeLease(write.bytes);
         return record.expiresAtMs === error.expiresAtMs;
       });
       if (error.holder !== "A" || !written)

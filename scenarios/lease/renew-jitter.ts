@@ -5,7 +5,7 @@
  * version of the lease object, "A renews from it" XOR "B takes over from it", never both; and
  * once B believes it holds the lease, no renewal of A's succeeds. Both commit between times.
  */
-import { FencedError, LockedError } from "../../engine/lease/index.ts";
+import { FencedError, LockedError } from "../../engine/node/roles.ts";
 import { drawBlobStoreOptions } from "../../sim/blob-store.ts";
 import type { Scenario } from "../scenario.ts";
 import { launch, LEASE_TTL_MS, LeaseWorld } from "./lease-world.ts";
@@ -55,7 +55,7 @@ export const renewJitter: Scenario = {
       while (world.nowMs < RUN_MS) {
         await self.sleep(Math.round(self.rng.between(0.5, 1.5) * plan.takerEveryMs));
         if (aHoldsSinceMs === null) continue; // B is the one who takes over from A
-        const lease = leases.lease(self, { seams: { acquireTimeoutMs: 0 } });
+        const lease = leases.lease(self, { acquireTimeoutMs: 0 });
         try {
           const acquired = await lease.acquire();
           bClaimAtMs = world.nowMs;

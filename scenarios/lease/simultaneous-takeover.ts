@@ -4,7 +4,7 @@
  * it expires. Exactly one wins (unless a contender crashed on a store failure, then at most
  * one), the token moves by exactly one, and the losers are told who won.
  */
-import { LockedError } from "../../engine/lease/index.ts";
+import { LockedError } from "../../engine/node/roles.ts";
 import { drawBlobStoreOptions } from "../../sim/blob-store.ts";
 import type { Scenario } from "../scenario.ts";
 import { launch, LEASE_TTL_MS, LeaseWorld, TAKEOVER_GRACE_MS } from "./lease-world.ts";
@@ -51,7 +51,7 @@ export const simultaneousTakeover: Scenario = {
           while (aAcquiredAtMs === null && world.nowMs < 60_000) await self.sleep(1_000);
           const wakeAtMs = (aAcquiredAtMs ?? world.nowMs) + expiresAroundMs + self.rng.int(0, plan.spreadMs);
           await self.sleep(Math.max(0, wakeAtMs - world.nowMs));
-          const lease = leases.lease(self, { seams: { acquireTimeoutMs: 3_000 + plan.clockSkewMs } });
+          const lease = leases.lease(self, { acquireTimeoutMs: 3_000 + plan.clockSkewMs });
           try {
             const acquired = await lease.acquire();
             winners.push({ name: self.name, token: acquired.fencingToken });
@@ -72,10 +72,7 @@ export const simultaneousTakeover: Scenario = {
       0,
       ...leases.tap.writes
         .filter((write) => write.mutation.key === leases.leaseKey && write.mutation.process === "A")
-        .map(
-          (write) =>
-            (JSON.parse(new TextDecoder().decode(write.bytes)) as { fencingToken: number }).fencingToken,
-        ),
+        .map((write) => leases.decodeLease(write.bytes).token),
     );
     const winner = winners[0];
     if (winners.length > 1)

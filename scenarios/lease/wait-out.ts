@@ -9,7 +9,8 @@
  * takeoverGraceMs, and S's window starts when it won (invariants/lease-window.ts); S serves
  * within TTL + grace + slack of P's last renewal; single writer and acked durability throughout.
  */
-import { type Acquired, LockedError } from "../../engine/lease/index.ts";
+import { LockedError } from "../../engine/lease/index.ts";
+import type { AcquiredRole } from "../../engine/node/index.ts";
 import type { Scenario } from "../scenario.ts";
 import { SIM_EPOCH_MS } from "../../sim/world.ts";
 import { leaseWindowProblems } from "../../invariants/lease-window.ts";
@@ -60,7 +61,7 @@ export const leaseWaitOut: Scenario = {
       const lease = leases.lease(self);
       // A LockedError after acquireTimeoutMs is the documented answer to a holder that keeps
       // renewing; S asks again, as a restarted service would.
-      let acquired: Acquired | null = null;
+      let acquired: AcquiredRole | null = null;
       for (let attempt = 1; acquired === null; attempt++) {
         try {
           acquired = await lease.acquire();

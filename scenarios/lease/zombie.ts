@@ -7,7 +7,7 @@
  * from the store's history and B's claim; acked-write durability is checked too. One seed is
  * one iteration; the default 100 seeds are the 100 iterations of the source experiment.
  */
-import { FencedError } from "../../engine/lease/index.ts";
+import { FencedError } from "../../engine/node/roles.ts";
 import { drawBlobStoreOptions } from "../../sim/blob-store.ts";
 import type { Scenario } from "../scenario.ts";
 import { launch, LEASE_TTL_MS, LeaseWorld, pausingFaults, TAKEOVER_GRACE_MS } from "./lease-world.ts";

@@ -131,6 +131,7 @@ export class DbApp implements PlatformApp<AppRequest, string> {
           renewMarginMs: RENEW_MARGIN_MS,
           takeoverGraceMs: TAKEOVER_GRACE_MS,
           seams: this.seams.lease,
+          ...(this.tap ? { onAcquired: this.tap.events(process).acquired } : {}),
         },
       },
       restore: {
@@ -193,7 +194,7 @@ export class DbApp implements PlatformApp<AppRequest, string> {
 
   /** The engine's log lines, traced; commits advance the durable watermark, fencing is noted. */
   private loggerFor(instance: Instance): Logger {
-    const base: Logger = this.tap ? this.tap.logger(instance.process) : instance.process;
+    const base: Logger = instance.process;
     return {
       log: (kind, fields) => {
         base.log(kind, fields as TraceFields | undefined);
