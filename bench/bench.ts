@@ -1,12 +1,14 @@
 /** The benchmark registry: each bench returns key=value figures. Not timed tests. */
 import { blobstoreBench } from "./blobstore.ts";
+import { crashPeerBench } from "./crash-peer.ts";
 import { kernelBench } from "./kernel.ts";
 import { scenarioBench } from "./scenarios.ts";
 import { walBench } from "./wal.ts";
 import type { Bench } from "./figures.ts";
 import { soakBench } from "./soak.ts";
 
-export type { Bench, BenchFigures } from "./figures.ts";
+export type { Bench, BenchFigures, BenchOptions } from "./figures.ts";
+export { profileBench } from "./profile.ts";
 
 export const allBenches: readonly Bench[] = [
   { name: "kernel", run: kernelBench },
@@ -14,4 +16,5 @@ export const allBenches: readonly Bench[] = [
   { name: "blobstore", run: blobstoreBench },
   { name: "wal", run: walBench },
   { name: "soak", run: soakBench },
+  { name: "crash-peer", onlyWhenNamed: true, run: (options) => crashPeerBench(options.schedules) },
 ];
