@@ -1,5 +1,6 @@
 /** The benchmark registry: each bench returns key=value figures. Not timed tests. */
 import { blobstoreBench } from "./blobstore.ts";
+import { crashPeerBench } from "./crash-peer.ts";
 import { kernelBench } from "./kernel.ts";
 import { scenarioBench } from "./scenarios.ts";
 import { walBench } from "./wal.ts";
@@ -7,7 +8,8 @@ import type { Bench } from "./figures.ts";
 import { shrinkBench } from "./shrink.ts";
 import { soakBench } from "./soak.ts";
 
-export type { Bench, BenchFigures } from "./figures.ts";
+export type { Bench, BenchFigures, BenchOptions } from "./figures.ts";
+export { profileBench } from "./profile.ts";
 
 export const allBenches: readonly Bench[] = [
   { name: "kernel", run: kernelBench },
@@ -16,4 +18,5 @@ export const allBenches: readonly Bench[] = [
   { name: "wal", run: walBench },
   { name: "soak", run: soakBench },
   { name: "shrink", run: shrinkBench },
+  { name: "crash-peer", onlyWhenNamed: true, run: (options) => crashPeerBench(options.schedules) },
 ];

@@ -23,5 +23,6 @@ export const realClock: Clock = {
 };
 
 export const realRandom: Random = {
-  next: () => randomInt(0, 2 ** 48) / 2 ** 48, // real world: allowed
+  // randomInt's range must stay under 2^48: [0, 2^48 - 1) scaled into [0, 1).
+  next: () => randomInt(2 ** 48 - 1) / 2 ** 48, // real world: allowed
 };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { TraceHasher } from "./hash.ts";
 import { Trace } from "./trace.ts";
 
 function traceOf(events: Array<[number, string, string, Record<string, string | number>?]>, keepAll = false) {
@@ -53,5 +54,19 @@ describe("Trace", () => {
     expect(recent.events()[0]!.t).toBe(2000 - recent.events().length);
     expect(full.hash()).toBe(recent.hash());
     expect(full.toJsonl().split("\n")[1]).toBe('{"t":1,"p":"p","k":"tick"}');
+  });
+});
+
+describe("TraceHasher.updateFields", () => {
+  it("hashes fields exactly as the joined `name=value;` text (recorded trace hashes stay valid)", () => {
+    const fields = { key: "db/manifest", gen: 12, ok: true, none: null, unicode: "é→" };
+    const direct = new TraceHasher();
+    direct.updateFields(fields);
+    const joined = new TraceHasher();
+    joined.update("key=db/manifest;gen=12;ok=true;none=null;unicode=é→;");
+    expect(direct.digest()).toBe(joined.digest());
+    const other = new TraceHasher();
+    other.updateFields({ ...fields, gen: 13 });
+    expect(other.digest()).not.toBe(direct.digest());
   });
 });

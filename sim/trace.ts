@@ -40,7 +40,7 @@ export class Trace {
     this.hasher.updateNumber(t);
     this.hasher.update(p);
     this.hasher.update(k);
-    if (f !== undefined) this.hasher.update(fieldsText(f));
+    if (f !== undefined) this.hasher.updateFields(f);
     this.keep(t, p, k, f);
   }
 
@@ -99,10 +99,4 @@ export class Trace {
       .join("\n")
       .concat("\n");
   }
-}
-
-function fieldsText(fields: TraceFields): string {
-  let text = "";
-  for (const name in fields) text += `${name}=${String(fields[name])};`;
-  return text;
 }
