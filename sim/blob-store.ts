@@ -102,6 +102,8 @@ export interface StoreMutation {
   bytesLength: number;
   /** The caller was not told it applied (an ambiguous answer, or a timeout). */
   answerLost: boolean;
+  /** Written by an operator (`operatorWrite` / `operatorDelete`), not through any client. */
+  operator?: true;
 }
 
 export interface StoreCounters {
@@ -209,6 +211,53 @@ export class SimBlobStore {
   /** A snapshot of every object now stored, for invariant checks. */
   objects(): ReadonlyMap<string, StoredObject> {
     return this.table.snapshot();
+  }
+
+  /**
+   * The operator API (fault rules that damage stored objects use it): a write at this instant,
+   * outside any client, with no latency, precondition, rate limit or fault. `keepGeneration`
+   * changes an existing object's bytes under its old version. Recorded in `history` with
+   * `operator: true` and process "operator".
+   */
+  operatorWrite(key: string, bytes: Uint8Array, options: { keepGeneration?: boolean } = {}): StoredObject {
+    const previous = this.table.current(key);
+    const object = this.table.operatorPut(key, bytes, this.world.nowMs, options.keepGeneration ?? false);
+    this.counters.bytesStored += object.size - (previous?.size ?? 0);
+    this.history.push({
+      atMs: this.world.nowMs,
+      process: "operator",
+      op: "put",
+      key,
+      version: object.version,
+      generation: object.generation,
+      precondition: "none",
+      bytesLength: object.size,
+      answerLost: false,
+      operator: true,
+    });
+    this.world.log("store", "store.operator-write", { key, version: object.version, bytes: object.size });
+    return object;
+  }
+
+  /** The operator API: deletes `key` now; false if it was absent. Recorded like operatorWrite. */
+  operatorDelete(key: string): boolean {
+    const object = this.table.operatorDelete(key);
+    if (!object) return false;
+    this.counters.bytesStored -= object.size;
+    this.history.push({
+      atMs: this.world.nowMs,
+      process: "operator",
+      op: "delete",
+      key,
+      version: object.version,
+      generation: object.generation,
+      precondition: "none",
+      bytesLength: object.size,
+      answerLost: false,
+      operator: true,
+    });
+    this.world.log("store", "store.operator-delete", { key, version: object.version });
+    return true;
   }
 
   addBoundaryHook(hook: StoreBoundaryHook): void {

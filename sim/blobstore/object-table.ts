@@ -120,6 +120,34 @@ export class ObjectTable {
     return { ok: true, value: object };
   }
 
+  /**
+   * An operator's write, outside the API's rules: no precondition, no admission. With
+   * `keepGeneration` an existing object's bytes change under its old version and generation
+   * (damage in place, which GCS itself never does but a restored or tampered copy can look like);
+   * otherwise it is a new generation, as any overwrite on GCS.
+   */
+  operatorPut(key: string, bytes: Uint8Array, nowMs: number, keepGeneration: boolean): StoredObject {
+    const existing = this.objects.get(key);
+    const stored = bytes.slice();
+    if (keepGeneration && existing) {
+      const object: StoredObject = { ...existing, bytes: stored, size: stored.length };
+      this.objects.set(key, object);
+      return object;
+    }
+    const generation = this.nextGeneration(nowMs);
+    const version = this.flavor === "gcs" ? String(generation) : contentEtag(stored);
+    const object: StoredObject = { bytes: stored, version, generation, size: stored.length };
+    this.objects.set(key, object);
+    return object;
+  }
+
+  /** An operator's delete: the object removed, or undefined if there was none. */
+  operatorDelete(key: string): StoredObject | undefined {
+    const existing = this.objects.get(key);
+    this.objects.delete(key);
+    return existing;
+  }
+
   /** The deleted object on success. */
   delete(
     key: string,
