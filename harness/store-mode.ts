@@ -24,10 +24,14 @@ export function isStoreMode(value: unknown): value is StoreMode {
   return typeof value === "string" && (STORE_MODES as readonly string[]).includes(value);
 }
 
-/** The mode this seed runs in: swarm is resolved by a draw of the seed's own (recorded with it). */
+/**
+ * The mode this seed runs in: swarm is resolved by a draw from the seed's own stream (the one
+ * `world.draw("store")` would use). It is not noted as a swarm draw here: runSeed records
+ * `swarm.store` only for a seed whose processes did reach a store through the adapter.
+ */
 export function resolveStoreMode(mode: StoreMode, world: World): "sim" | "adapter" {
   if (mode !== "swarm") return mode;
-  return world.draw("store", (rng) => ({ adapter: rng.chance(ADAPTER_SHARE) })).adapter ? "adapter" : "sim";
+  return world.rng.fork("swarm:store").chance(ADAPTER_SHARE) ? "adapter" : "sim";
 }
 
 export type StoreTransportFactory<S> = (world: World, seams: S) => StoreTransport;

@@ -13,6 +13,8 @@ import type { SimProcess } from "../process.ts";
 export interface StoreTransport {
   /** Names the mode in traces and results ("adapter"). */
   readonly name: string;
+  /** Clients it has made: none means no process reached a store through it. */
+  readonly clientsMade: number;
   /**
    * The client `process` uses. `direct` is the in-process client (it keeps the store's timing,
    * faults, history, boundary hooks and trace events); the transport wraps or replaces it.

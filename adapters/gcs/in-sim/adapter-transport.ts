@@ -40,6 +40,7 @@ const SIM_BASE_URL = "http://storage.sim";
 export class AdapterTransport implements StoreTransport {
   readonly name = "adapter";
   readonly faults: TransportFaultRates;
+  clientsMade = 0;
   private readonly tokens: SimTokens;
   /** Faults handed in (a test's) apply to every store; drawn ones only to stores with faults on. */
   private readonly explicitFaults: boolean;
@@ -56,6 +57,7 @@ export class AdapterTransport implements StoreTransport {
 
   client(direct: BlobStore, process: SimProcess, store: StoreEndpoint): BlobStore {
     if (store.options.flavor !== "gcs") return direct;
+    this.clientsMade++;
     const faults =
       this.explicitFaults || storeHasFaults(store)
         ? this.faults

@@ -9,7 +9,8 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runSeed } from "../../../harness/run-seed.ts";
-import { ADAPTER_SHARE } from "../../../harness/store-mode.ts";
+import { ADAPTER_SHARE, resolveStoreMode } from "../../../harness/store-mode.ts";
+import { World } from "../../../sim/world.ts";
 
 const bin = fileURLToPath(new URL("../../../bin/blobsim.js", import.meta.url));
 
@@ -26,12 +27,14 @@ describe("store mode", () => {
 
   it("swarm draws the adapter for about its share of seeds, and a drawn seed is the adapter run", async () => {
     const drawn: number[] = [];
-    for (let seed = 0; seed < 40; seed++) {
-      const run = await runSeed("kernel.timers-and-kills", seed, { store: "swarm" });
-      if (run.result.swarm.store?.adapter === true) drawn.push(seed);
-    }
-    expect(drawn.length).toBeGreaterThan(40 * ADAPTER_SHARE * 0.4);
-    expect(drawn.length).toBeLessThan(40 * ADAPTER_SHARE * 2);
+    for (let seed = 0; seed < 200; seed++)
+      if (resolveStoreMode("swarm", new World({ seed })) === "adapter") drawn.push(seed);
+    expect(drawn.length).toBeGreaterThan(200 * ADAPTER_SHARE * 0.6);
+    expect(drawn.length).toBeLessThan(200 * ADAPTER_SHARE * 1.5);
+    // A scenario without a blob store is the in-process run whatever was drawn.
+    const storeless = await runSeed("kernel.timers-and-kills", drawn[0]!, { store: "swarm" });
+    expect(storeless.result.store).toBeUndefined();
+    expect(storeless.result.swarm.store).toBeUndefined();
     const seed = drawn[0]!;
     const swarm = await runSeed("lease.simultaneous-takeover", seed, { store: "swarm" });
     const adapter = await runSeed("lease.simultaneous-takeover", seed, { store: "adapter" });
