@@ -5,11 +5,14 @@
  * the safety answers. Real GCS needs credentials (BLOBSIM_GCS_TOKEN, or the metadata server on
  * Cloud Run); without them it stops before any request, with exit 2.
  */
+import { measureCasBurst } from "../adapters/probes/cas-burst.ts";
+import { DEFAULT_BLOB_STORE_OPTIONS } from "../sim/blobstore/options.ts";
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { GcsBlobStore } from "../adapters/gcs/gcs-blob-store.ts";
 import { e1Passed, formatE1Report, ProbeClock, runE1LeaseProbe } from "../adapters/probes/e1-lease-probe.ts";
 import { parseGcsLocation } from "../adapters/gcs/gcs-location.ts";
+import { simulatedRateLimit } from "../fixtures/adapter-loop/loopback-rate-limit.ts";
 import { startLoopbackStore } from "../adapters/gcs/testing/loopback-store.ts";
 import { tokenProviderFromEnvironment } from "../adapters/gcs/token-provider.ts";
 import {
@@ -111,6 +114,15 @@ export async function probeCommand(args: string[]): Promise<number> {
       clock: new ProbeClock((ms) => realClock.sleepMs(ms)),
     });
     for (const line of formatE1Report(e1)) console.log(line);
+    // The rate-limit figures next to the simulated store's, to recalibrate sim/blobstore/options.ts.
+    const burst = await measureCasBurst(opened.store, `${runPrefix}cas-burst`, () =>
+      realClock.sleepMs(3_000),
+    );
+    console.log(`cas_burst_writes=${burst.writes}${burst.limited ? "" : "+"}`);
+    console.log(`model_mutation_burst_per_object=${DEFAULT_BLOB_STORE_OPTIONS.mutationBurstPerObject}`);
+    console.log(`model_mutations_per_object_per_s=${DEFAULT_BLOB_STORE_OPTIONS.mutationsPerObjectPerS}`);
+    console.log(`model_put_p50_ms=${DEFAULT_BLOB_STORE_OPTIONS.putMedianMs}`);
+    console.log(`model_get_p50_ms=${DEFAULT_BLOB_STORE_OPTIONS.getMedianMs}`);
     await removeUnder(opened.store, runPrefix);
     const passed = probePassed(report) && e1Passed(e1);
     console.log(`result=${passed ? "pass" : "fail"}`);
@@ -128,6 +140,8 @@ async function openStore(text: string, endpoint: string | undefined): Promise<Op
       clock: realClock,
       random: realRandom,
       requestTimeoutMs: 30_000,
+      // The simulated store's per-object limit, so the probe's burst figure is the model's.
+      server: { admission: () => simulatedRateLimit() },
     });
     return { store: loopback.store, label: "sim (GCS adapter over loopback)", close: loopback.close };
   }

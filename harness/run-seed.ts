@@ -140,6 +140,9 @@ export async function runSeed<S>(
     status = "violation";
     failure = { invariant: first.invariant, message: first.message, atMs: first.atMs };
   }
+  // Only a seed whose processes reached a store through the adapter says so (and replays with it).
+  const adapterUsed = (world.storeTransport?.clientsMade ?? 0) > 0;
+  if (adapterUsed) world.swarm.store = { adapter: true };
   const origin = registry?.findScenario(scenario.id) === scenario ? registry.origin(scenario.id) : undefined;
   const result: SeedResult = {
     scenario: scenario.id,
@@ -162,7 +165,7 @@ export async function runSeed<S>(
       : {}),
     ...(registry?.source.configModule ? { configModule: registry.source.configModule } : {}),
     ...(registry?.source.bindingName ? { bindingName: registry.source.bindingName } : {}),
-    ...(store === "adapter" ? { store } : {}),
+    ...(adapterUsed ? { store: "adapter" as const } : {}),
     ...(crash
       ? { error: { where: crash.where, name: crash.name, message: crash.message, stack: crash.stack } }
       : {}),

@@ -189,3 +189,32 @@ describe("SimBlobStore", () => {
     expect(await run(1)).not.toBe(await run(2));
   });
 });
+
+describe("SimBlobStore: 5xx after apply and the operator API", () => {
+  it("a 503 after the write applied is ambiguous to the caller, and the history says it applied", async () => {
+    const { store, sim } = simStore({ serverErrorAfterApplyProbability: 1 });
+    await expect(store.put("k", text("x"), { ifNoneMatch: true })).rejects.toBeInstanceOf(
+      AmbiguousWriteError,
+    );
+    expect(sim.objects().get("k")?.bytes).toEqual(text("x"));
+    expect(sim.history.map((m) => [m.op, m.key, m.answerLost])).toEqual([["put", "k", true]]);
+    // A read is not a mutation: never answered this way.
+    expect(await store.get("k")).not.toBeNull();
+  });
+
+  it("operatorWrite keeps or renews the generation; operatorDelete removes; both are in the history", async () => {
+    const { store, sim } = simStore({});
+    const v1 = await store.put("k", text("one"), { ifNoneMatch: true });
+    const damaged = sim.operatorWrite("k", text("two"), { keepGeneration: true });
+    expect(damaged.version).toBe(v1);
+    expect((await store.get("k"))?.bytes).toEqual(text("two"));
+    const replaced = sim.operatorWrite("k", text("three"));
+    expect(Number(replaced.version)).toBeGreaterThan(Number(v1));
+    await expect(store.put("k", text("x"), { ifMatch: v1 })).rejects.toBeInstanceOf(PreconditionFailedError);
+    expect(sim.operatorDelete("k")).toBe(true);
+    expect(sim.operatorDelete("k")).toBe(false);
+    expect(await store.get("k")).toBeNull();
+    expect(sim.history.filter((m) => m.operator).map((m) => m.op)).toEqual(["put", "put", "delete"]);
+    expect(sim.counters.bytesStored).toBe(0);
+  });
+});

@@ -106,6 +106,8 @@ export interface StoreMutation {
   bytesLength: number;
   /** The caller was not told it applied (an ambiguous answer, or a timeout). */
   answerLost: boolean;
+  /** Written by an operator (`operatorWrite` / `operatorDelete`), not through any client. */
+  operator?: true;
 }
 
 export interface StoreCounters {
@@ -149,7 +151,14 @@ export function storeOutcomeOf(error: unknown): StoreOutcome | undefined {
   return typeof error === "object" && error !== null ? answeredOutcomes.get(error) : undefined;
 }
 
-const FAULTS = ["none", "transient", "timeout", "ambiguousBefore", "ambiguousAfter", "serverErrorAfter"] as const;
+const FAULTS = [
+  "none",
+  "transient",
+  "timeout",
+  "ambiguousBefore",
+  "ambiguousAfter",
+  "serverErrorAfter",
+] as const;
 type Fault = (typeof FAULTS)[number];
 
 interface Answer<T> {
@@ -220,7 +229,7 @@ export class SimBlobStore {
    * Operator acts on stored objects (sim/blobstore/damage.ts): applied at once, outside every
    * process, recorded in `history` as process "operator" (never as a caller's mutation).
    */
-  operatorWrite(key: string, bytes: Uint8Array, options: { keepGeneration?: boolean } = {}): void {
+  operatorWrite(key: string, bytes: Uint8Array, options: { keepGeneration?: boolean } = {}): StoredObject {
     const previous = this.table.current(key);
     const object = this.table.operatorSet(
       key,
@@ -232,6 +241,7 @@ export class SimBlobStore {
     this.history.push({
       atMs: this.world.nowMs,
       process: OPERATOR,
+      operator: true,
       op: "put",
       key,
       version: object.version,
@@ -240,16 +250,18 @@ export class SimBlobStore {
       bytesLength: object.size,
       answerLost: false,
     });
+    return object;
   }
 
-  /** See operatorWrite; deleting an absent key does nothing. */
-  operatorDelete(key: string): void {
+  /** See operatorWrite; deleting an absent key does nothing (false). */
+  operatorDelete(key: string): boolean {
     const object = this.table.operatorRemove(key);
-    if (!object) return;
+    if (!object) return false;
     this.counters.bytesStored -= object.size;
     this.history.push({
       atMs: this.world.nowMs,
       process: OPERATOR,
+      operator: true,
       op: "delete",
       key,
       version: object.version,
@@ -258,6 +270,7 @@ export class SimBlobStore {
       bytesLength: object.size,
       answerLost: false,
     });
+    return true;
   }
 
   addBoundaryHook(hook: StoreBoundaryHook): void {
@@ -432,7 +445,8 @@ export class SimBlobStore {
       { process: process.name, op, key },
     );
     if (!FAULTS.includes(fault)) throw new DecisionPlanError(`no store fault ${JSON.stringify(fault)}`);
-    const afterApply = fault === "ambiguousBefore" || fault === "ambiguousAfter" || fault === "serverErrorAfter";
+    const afterApply =
+      fault === "ambiguousBefore" || fault === "ambiguousAfter" || fault === "serverErrorAfter";
     return !mutation && afterApply ? "none" : fault;
   }
 

@@ -22,6 +22,7 @@ import {
   runConformanceChecks,
 } from "../../fixtures/conformance/blob-store-conformance.ts";
 import { GcsBlobStore } from "./gcs-blob-store.ts";
+import { simulatedRateLimit } from "../../fixtures/adapter-loop/loopback-rate-limit.ts";
 import { LOOPBACK_BUCKET, type LoopbackStore, startLoopbackStore } from "./testing/loopback-store.ts";
 import { RecordingClock, seededRandom } from "./testing/test-runtime.ts";
 import { staticTokenProvider } from "./token-provider.ts";
@@ -29,10 +30,11 @@ import { staticTokenProvider } from "./token-provider.ts";
 const bytes = (text: string) => new TextEncoder().encode(text);
 const textOf = (data: Uint8Array | undefined) => new TextDecoder().decode(data);
 
-describeBlobStoreConformance("GCS adapter over loopback", async () => {
+describeBlobStoreConformance("GCS adapter over loopback (the simulated store's rate limit on)", async () => {
   const started = await startLoopbackStore({
     clock: new RecordingClock(),
     random: seededRandom("conformance"),
+    server: { admission: () => simulatedRateLimit() },
   });
   return { store: started.store, close: started.close };
 });

@@ -2,7 +2,7 @@
  * The GCS JSON API's answers as bytes: error documents `{"error": {"code", "message", "errors":
  * [{"domain", "reason", "message"}]}}`, object resources, media downloads. Written once and used
  * by both servers of the API this project has: the loopback fake (testing/fake-gcs-server.ts,
- * real sockets) and the kernel-served fetch of the adapter-in-the-loop mode (in-sim/), so the
+ * real sockets) and the kernel-served fetch of the adapter-in-the-loop mode (fixtures/adapter-loop/), so the
  * two cannot answer the adapter differently.
  */
 

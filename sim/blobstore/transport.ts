@@ -1,7 +1,7 @@
 /**
  * How a process reaches the simulated bucket. By default a client talks to the store in-process
  * (sim/blob-store.ts's own client). A transport, set on the world before the scenario runs, may
- * put something between them: the GCS adapter over a simulated HTTP exchange (adapters/gcs/in-sim),
+ * put something between them: the GCS adapter over a simulated HTTP exchange (fixtures/adapter-loop/),
  * so the engine's calls go through `GcsBlobStore` and its error classification under every seed.
  *
  * Defined here with no reference to the adapter, so sim/ never imports adapters/ (the adapter
@@ -13,6 +13,8 @@ import type { SimProcess } from "../process.ts";
 export interface StoreTransport {
   /** Names the mode in traces and results ("adapter"). */
   readonly name: string;
+  /** Clients it has made: none means no process reached a store through it. */
+  readonly clientsMade: number;
   /**
    * The client `process` uses. `direct` is the in-process client (it keeps the store's timing,
    * faults, history, boundary hooks and trace events); the transport wraps or replaces it.

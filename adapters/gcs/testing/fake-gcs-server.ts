@@ -22,9 +22,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { performance } from "node:perf_hooks";
-import { DEFAULT_BLOB_STORE_OPTIONS } from "../../../sim/blobstore/options.ts";
-import { MutationRateLimiter } from "../../../sim/blobstore/rate-limit.ts";
 import type { GcsOp } from "../gcs-errors.ts";
 import {
   errorAnswer,
@@ -40,6 +37,7 @@ import {
 import {
   BadPageTokenError,
   InMemoryBucket,
+  type MutationAdmission,
   type StoredObject,
   type WritePreconditions,
 } from "./in-memory-bucket.ts";
@@ -72,10 +70,11 @@ export interface FakeGcsServerOptions {
   /** A hostile server: echo the Authorization header into 401 messages (redaction tests). */
   echoCredentialsInErrors?: boolean;
   /**
-   * The per-object mutation rate limit, in real time: the simulated store's own limiter and
-   * figures (sim/blobstore/options.ts) unless given; `false` turns it off.
+   * The per-object mutation rate limit of each bucket; none when absent. The conformance test
+   * and `probe --store sim` hand in the simulated store's own limiter and figures
+   * (fixtures/adapter-loop/loopback-rate-limit.ts), so the two models of GCS limit alike.
    */
-  rateLimit?: { mutationsPerObjectPerS: number; mutationBurstPerObject: number } | false;
+  admission?: (bucket: string) => MutationAdmission;
 }
 
 export interface RequestRecord {
@@ -103,23 +102,8 @@ export class FakeGcsServer {
     readonly baseUrl: string,
     private readonly options: FakeGcsServerOptions,
   ) {
-    const limit =
-      options.rateLimit === false
-        ? undefined
-        : (options.rateLimit ?? {
-            mutationsPerObjectPerS: DEFAULT_BLOB_STORE_OPTIONS.mutationsPerObjectPerS,
-            mutationBurstPerObject: DEFAULT_BLOB_STORE_OPTIONS.mutationBurstPerObject,
-          });
-    for (const name of options.buckets ?? ["blobsim-test"]) {
-      const limiter = limit
-        ? new MutationRateLimiter(limit.mutationsPerObjectPerS, limit.mutationBurstPerObject)
-        : undefined;
-      const admission = limiter && {
-        allows: (object: string) => limiter.allows(object, performance.now()),
-        spend: (object: string) => limiter.spend(object, performance.now()),
-      };
-      this.buckets.set(name, new InMemoryBucket(name, admission));
-    }
+    for (const name of options.buckets ?? ["blobsim-test"])
+      this.buckets.set(name, new InMemoryBucket(name, options.admission?.(name)));
     this.validTokens = new Set(options.validTokens ?? ["loopback-token"]);
   }
 
