@@ -61,7 +61,8 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
         for (const problem of retentionDecisionProblems(judged, policy, gc).slice(0, 3))
           world.violate("retention-policy", `round ${round} (${drawn.policy}): ${problem}`);
       }
-      await bw.checkBackups(`round.${round}`);
+      // Restoring every indexed backup is the round's dearest step: the last round does it.
+      if (round === EDGE_DAYS.length - 1) await bw.checkBackups(`round.${round}`);
       const probe = world.spawn(`probe.${round}`);
       const current = await readBackupIndex(bw.cold.client(probe), BACKUP_PREFIX, { clock: probe.clock });
       probe.kill("done");
