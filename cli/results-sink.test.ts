@@ -21,7 +21,7 @@ import { mergedEvidencePlan } from "../reports/completeness.ts";
 import { buildReport } from "../reports/evidence.ts";
 import { readRunJson, readRunJsonTexts, type RunJsonInput } from "../reports/run-json.ts";
 import { allScenarios } from "../scenarios/index.ts";
-import { openResultsSink, readStoredResults } from "./results-sink.ts";
+import { openResultsSink, readStoredResults, storedOutcome } from "./results-sink.ts";
 
 const bin = fileURLToPath(new URL("../bin/blobsim.js", import.meta.url));
 const RUN = ["run", "store.cas", "lease.locked-out", "--seeds", "6", "--jobs", "1"];
@@ -165,6 +165,9 @@ describe("a results folder", () => {
     expect((await readStoredResults(sink)).entries.map((e) => e.path)).toEqual([
       `${join(dir, "r")}/run-shard-1-of-2.json`,
     ]);
+    // A retried task whose stored file is unreadable exits as a violation would, never 0.
+    expect(await storedOutcome(sink, "run-shard-1-of-2.json")).toEqual([{ status: "violation" }]);
+    expect(await storedOutcome(sink, "run-shard-2-of-2.json")).toBeNull();
     expect(() => openResultsSink("--from", join(dir, "none"), {}, "read")).toThrow(/no such folder/);
     expect(() => openResultsSink("--results", "gs://blobsim-test/x", {})).toThrow(/no GCS credentials/);
   });

@@ -185,11 +185,18 @@ export const isResultFile = (name: string) => !name.startsWith("capsules/") && n
  */
 export async function storedOutcome(sink: ResultsSink, name: string): Promise<SeedResult[] | null> {
   if (!(await sink.has(name))) return null;
-  const data = JSON.parse(await sink.read(name)) as { results?: SeedResult[] };
   console.log(
     `RESULTS ${sink.label}${name} is already stored (a finished attempt of this task): not run again`,
   );
-  return Array.isArray(data.results) ? data.results : [];
+  // Its worst outcome is the exit code; a file that is not a run's (report --from names it) is
+  // answered as a violation would be, so the task never reads as a pass it did not prove.
+  let results: unknown;
+  try {
+    results = (JSON.parse(await sink.read(name)) as { results?: unknown }).results;
+  } catch {
+    results = undefined;
+  }
+  return Array.isArray(results) ? (results as SeedResult[]) : [{ status: "violation" } as SeedResult];
 }
 
 /**
