@@ -37,8 +37,23 @@ describe("failure capsules", () => {
       scenario: "lease.locked-out",
       seed: 0,
       variant: "L01",
-      decisionLog: null,
+      decisionLog: { version: 1, scenario: "lease.locked-out", seed: 0, others: "draw" },
     });
+    // The log holds at least the seed's swarm draws, and forcing all of it reruns the seed.
+    expect(capsule.decisionLog!.decisions.length).toBeGreaterThan(0);
+    const planPath = join(dir, "plan.json");
+    writeFileSync(planPath, JSON.stringify(capsule.decisionLog));
+    const planned = blobsim(
+      "replay",
+      "lease.locked-out",
+      "--seed",
+      "0",
+      "--variant",
+      "L01",
+      "--plan",
+      planPath,
+    );
+    expect(planned.out).toContain(`trace_hash=${capsule.traceHash}`);
     expect(capsule.build).toEqual(buildIdentity());
 
     const replay = blobsim("replay", "--capsule", path);

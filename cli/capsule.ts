@@ -4,8 +4,10 @@
  * whether that machine runs the same build (blobsim version, git commit, lockfile hash, Node
  * version, the engine binding's identity). `replay --capsule F` replays it and says whether it
  * reproduced; a build that differs is warned about, not refused: the seed may well still fail.
- * `decisionLog` is reserved for the decision log / shrunk plan once blobsim records one; it is
- * null until then, so capsules written today stay readable.
+ * `decisionLog` is the seed's decision log as a plan (sim/decisions.ts: every fault it took and
+ * its swarm draws, `others: "draw"`), so the failure can be read, shrunk or replayed with
+ * `replay --plan` even where the build differs; null in capsules written before it existed.
+ * `store` says the seed ran with the GCS adapter in the loop, which its replay needs again.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -14,6 +16,7 @@ import { z } from "zod";
 import { replayCommand, type SeedResult } from "../harness/result.ts";
 import { SEED_MAX, UsageError } from "../harness/seeds.ts";
 import { firstIssue } from "../reports/run-json.ts";
+import { decisionPlanSchema } from "../sim/decisions.ts";
 
 const buildSchema = z.object({
   blobsimVersion: z.string(),
@@ -43,7 +46,9 @@ export const capsuleSchema = z.object({
   shard: z.string().nullable(),
   replay: z.string(),
   build: buildSchema,
-  decisionLog: z.null(),
+  decisionLog: decisionPlanSchema.nullable(),
+  /** "adapter" when the seed ran through the GCS adapter in the loop; absent: in-process. */
+  store: z.literal("adapter").optional(),
 });
 export type Capsule = z.infer<typeof capsuleSchema>;
 
@@ -112,7 +117,15 @@ export function capsuleOf(result: SeedResult, shard: string | null, build = buil
     shard,
     replay: replayCommand(result),
     build,
-    decisionLog: null,
+    decisionLog: {
+      version: 1,
+      scenario: result.scenario,
+      seed: result.seed,
+      variant: result.variant,
+      others: "draw",
+      decisions: result.decisions,
+    },
+    ...(result.store === "adapter" ? { store: "adapter" as const } : {}),
   };
 }
 

@@ -99,6 +99,7 @@ function capsuleOption(path: string | undefined, parsed: ReturnType<typeof parse
   parsed.positionals.push(capsule.scenario);
   parsed.values.seed = String(capsule.seed);
   if (capsule.variant !== null) parsed.values.variant = capsule.variant;
+  if (capsule.store !== undefined && parsed.values.store === undefined) parsed.values.store = capsule.store;
   return capsule;
 }
 
