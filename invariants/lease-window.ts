@@ -8,9 +8,13 @@
  *   safety, and the single-writer checker judges that;
  * - lease-window (start): a won lease's window starts when it was won: its acquiredAtMs is the
  *   taker's clock within `startSlackMs` of the write's apply point (not when acquire began, before
- *   the wait), and it lasts at most the TTL.
+ *   the wait), and it lasts at most the TTL. Judged only for formats that record when a window
+ *   began (`acquiredAtMs`).
+ *
+ * Lease bytes are read through the binding's decoder (blobsim's own format by default), so a
+ * foreign engine's lease is judged the same way.
  */
-import { decodeLease, type LeaseRecord } from "../engine/lease/lease-record.ts";
+import { blobsimBinding, type DecodedLease, type RecordDecoders } from "../engine/node/index.ts";
 import type { TappedWrite } from "./single-writer-tap.ts";
 
 export interface LeaseWindowBounds {
@@ -27,19 +31,20 @@ export function leaseWindowProblems(
   writes: readonly TappedWrite[],
   leaseKey: string,
   bounds: LeaseWindowBounds,
+  decoders: Pick<RecordDecoders, "decodeLease"> = blobsimBinding(),
 ): string[] {
   const problems: string[] = [];
-  let previous: { record: LeaseRecord; process: string } | null = null;
+  let previous: { record: DecodedLease; process: string } | null = null;
   for (const write of writes) {
     if (write.mutation.key !== leaseKey) continue;
-    const record = decodeLease(write.bytes, leaseKey);
+    const record = decoders.decodeLease(write.bytes, leaseKey);
     const { process, atMs } = write.mutation;
     const won = previous === null || previous.record.holder !== record.holder;
-    if (won && !record.released) {
+    if (won && !record.released && record.acquiredAtMs !== undefined) {
       const takerNowMs = bounds.epochMs + atMs + bounds.clockOffsetMs(process);
       if (takerNowMs - record.acquiredAtMs > bounds.startSlackMs)
         problems.push(
-          `${record.holder} won token ${record.fencingToken} at ${takerNowMs} on its clock, but its window starts at ${record.acquiredAtMs}`,
+          `${record.holder} won token ${record.token} at ${takerNowMs} on its clock, but its window starts at ${record.acquiredAtMs}`,
         );
       if (record.expiresAtMs - record.acquiredAtMs > bounds.ttlMs)
         problems.push(

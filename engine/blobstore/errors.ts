@@ -22,7 +22,7 @@ export abstract class BlobStoreError extends Error {
 export class PreconditionFailedError extends BlobStoreError {
   override name = "PreconditionFailedError";
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return isNamedError(value, "PreconditionFailedError");
+    return isNamedError(value, this);
   }
   readonly code = "precondition_failed";
 }
@@ -31,7 +31,7 @@ export class PreconditionFailedError extends BlobStoreError {
 export class NotFoundError extends BlobStoreError {
   override name = "NotFoundError";
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return isNamedError(value, "NotFoundError");
+    return isNamedError(value, this);
   }
   readonly code = "not_found";
 }
@@ -40,7 +40,7 @@ export class NotFoundError extends BlobStoreError {
 export class RateLimitedError extends BlobStoreError {
   override name = "RateLimitedError";
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return isNamedError(value, "RateLimitedError");
+    return isNamedError(value, this);
   }
   readonly code = "rate_limited";
 }
@@ -53,7 +53,7 @@ export class RateLimitedError extends BlobStoreError {
 export class TransientError extends BlobStoreError {
   override name = "TransientError";
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return isNamedError(value, "TransientError");
+    return isNamedError(value, this);
   }
   readonly code = "transient";
 }
@@ -62,7 +62,7 @@ export class TransientError extends BlobStoreError {
 export class AmbiguousWriteError extends BlobStoreError {
   override name = "AmbiguousWriteError";
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return isNamedError(value, "AmbiguousWriteError");
+    return isNamedError(value, this);
   }
   readonly code = "ambiguous_write";
 }
@@ -71,7 +71,7 @@ export class AmbiguousWriteError extends BlobStoreError {
 export class InvalidRequestError extends BlobStoreError {
   override name = "InvalidRequestError";
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return isNamedError(value, "InvalidRequestError");
+    return isNamedError(value, this);
   }
   readonly code = "invalid_request";
 }
@@ -80,7 +80,7 @@ export class InvalidRequestError extends BlobStoreError {
 export class AccessError extends BlobStoreError {
   override name = "AccessError";
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return isNamedError(value, "AccessError");
+    return isNamedError(value, this);
   }
   readonly code = "access";
 }

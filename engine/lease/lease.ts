@@ -62,7 +62,7 @@ export class LockedError extends Error {
   override name = "LockedError";
   /** Matched by name: a copy of this class from another module instance matches too. */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return isNamedError(value, "LockedError");
+    return isNamedError(value, this);
   }
   constructor(
     readonly key: string,

@@ -45,7 +45,7 @@ export class FencedError extends Error {
   override name = "FencedError";
   /** Matched by name: a copy of this class from another module instance matches too. */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return isNamedError(value, "FencedError");
+    return isNamedError(value, this);
   }
   constructor(
     /** The fencing token this writer held. */

@@ -31,6 +31,7 @@ export const blobsimDecoders: RecordDecoders = {
       holder: record.holder,
       token: record.fencingToken,
       expiresAtMs: record.expiresAtMs,
+      acquiredAtMs: record.acquiredAtMs,
       released: record.released,
     };
   },

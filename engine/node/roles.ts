@@ -90,6 +90,8 @@ export interface DecodedLease {
   token: number;
   expiresAtMs: number;
   released?: boolean;
+  /** When the holder's window began on its clock, if the format records it (lease-window check). */
+  acquiredAtMs?: number;
 }
 
 /**

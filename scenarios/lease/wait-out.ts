@@ -79,13 +79,18 @@ export const leaseWaitOut: Scenario = {
       ["P", 0],
       ["S", plan.skewMs],
     ]);
-    for (const problem of leaseWindowProblems(leases.tap.writes, leases.leaseKey, {
-      epochMs: SIM_EPOCH_MS,
-      clockOffsetMs: (process) => offsets.get(process) ?? 0,
-      ttlMs: LEASE_TTL_MS,
-      takeoverGraceMs: TAKEOVER_GRACE_MS,
-      startSlackMs: 30_000,
-    }).slice(0, 2))
+    for (const problem of leaseWindowProblems(
+      leases.tap.writes,
+      leases.leaseKey,
+      {
+        epochMs: SIM_EPOCH_MS,
+        clockOffsetMs: (process) => offsets.get(process) ?? 0,
+        ttlMs: LEASE_TTL_MS,
+        takeoverGraceMs: TAKEOVER_GRACE_MS,
+        startSlackMs: 30_000,
+      },
+      leases.binding,
+    ).slice(0, 2))
       world.violate("lease-window", problem);
     leases.checkAckedDurable();
     const served = servedAtMs as number | null;
