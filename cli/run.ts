@@ -99,7 +99,6 @@ export async function runCommand(args: string[]): Promise<number> {
   // Before the first seed: an output that cannot be written would lose every result.
   const jsonPath = checkOutputFile("--json", str(parsed, "json"));
   const junitPath = checkOutputFile("--junit", str(parsed, "junit"));
-  const plan = runPlanOf(lane, str(parsed, "criteria") ?? null, variant, scenarios, selection);
   const timeoutOverrideS = seedTimeoutOption(parsed);
   const budgetS = new Map(
     scenarios.map((scenario) => [scenario.id, seedTimeoutS(scenario, timeoutOverrideS)]),
@@ -109,6 +108,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const sanitize = flag(parsed, "sanitize");
   // The main job runs the adapter in the loop on a share of seeds (swarm).
   const store = storeChoice(parsed, "swarm")!;
+  const plan = runPlanOf(lane, str(parsed, "criteria") ?? null, variant, scenarios, selection, store);
   const tasks: SeedTask[] = scenarios.flatMap((scenario) =>
     selectSeeds(scenario.defaultSeeds, selection).map((seed) => ({
       scenario: scenario.id,

@@ -30,6 +30,12 @@ export interface RunSeedOptions {
   registry?: Registry;
   /** How processes reach the simulated bucket; the variant's mode, else `sim`, when absent. */
   store?: StoreMode;
+  /**
+   * Told the seed's resolved store mode before it runs, so a seed that never comes back (its
+   * worker killed past the wall budget, or crashed) is still known to have run through the
+   * adapter and replays with `--store adapter`.
+   */
+  onStoreResolved?: (store: "sim" | "adapter") => void;
 }
 
 export class StoreModeUnavailableError extends Error {
@@ -71,6 +77,7 @@ export async function runSeed<S>(
       );
     world.storeTransport = registry.storeTransport(world, seams);
   }
+  options.onStoreResolved?.(store);
   const context = { world, seed, seams, variant: variant?.id };
   const started = wallNow();
   if (options.wallBudgetS !== undefined) {

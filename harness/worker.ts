@@ -7,6 +7,7 @@
 import type { RegistrySource } from "./registry.ts";
 import type { SeedResult } from "./result.ts";
 import { runSeed } from "./run-seed.ts";
+import { ADAPTER_SLOT, STARTED_SLOT } from "./seed-flags.ts";
 import type { StoreMode } from "./store-mode.ts";
 import { registryFromSource } from "./scenario-modules.ts";
 
@@ -24,7 +25,9 @@ export interface WorkerTask extends SeedTask {
   registry: RegistrySource;
   /** The seed's wall budget, also checked between events inside the worker. */
   timeoutS?: number;
-  /** Set to 1 by the worker when the seed starts (a SharedArrayBuffer the main thread reads). */
+  /**
+   * Flags the main thread reads (seed-flags.ts): the seed started; it runs through the adapter.
+   */
   started: Int32Array;
 }
 
@@ -35,12 +38,13 @@ export default async function runTask(task: WorkerTask): Promise<SeedResult> {
   let registry = registries.get(key);
   if (!registry) registries.set(key, (registry = registryFromSource(task.registry)));
   const loaded = await registry;
-  Atomics.store(task.started, 0, 1);
+  Atomics.store(task.started, STARTED_SLOT, 1);
   const run = await runSeed(task.scenario, task.seed, {
     variant: task.variant,
     sanitize: task.sanitize,
     registry: loaded,
     ...(task.store ? { store: task.store } : {}),
+    onStoreResolved: (store) => Atomics.store(task.started, ADAPTER_SLOT, store === "adapter" ? 1 : 0),
     ...(task.timeoutS !== undefined && Number.isFinite(task.timeoutS) ? { wallBudgetS: task.timeoutS } : {}),
   });
   return run.result;
