@@ -12,6 +12,7 @@ import { withCrashTrap } from "./crash-trap.ts";
 import { defaultRegistry } from "./default-registry.ts";
 import type { Registry, RegistryScenario } from "./registry.ts";
 import type { SeedResult, SeedRun } from "./result.ts";
+import type { StoreTransport } from "../sim/blobstore/transport.ts";
 import { resolveStoreMode, type StoreMode } from "./store-mode.ts";
 
 export interface RunSeedOptions {
@@ -31,11 +32,11 @@ export interface RunSeedOptions {
   /** How processes reach the simulated bucket; the variant's mode, else `sim`, when absent. */
   store?: StoreMode;
   /**
-   * Told the seed's resolved store mode before it runs, so a seed that never comes back (its
-   * worker killed past the wall budget, or crashed) is still known to have run through the
-   * adapter and replays with `--store adapter`.
+   * Called once a process of the seed reached a store through the adapter, as it happens, so a
+   * seed that never comes back (its worker killed past the wall budget, or crashed) is still
+   * known to have run through the adapter and replays with `--store adapter`.
    */
-  onStoreResolved?: (store: "sim" | "adapter") => void;
+  onAdapterUsed?: () => void;
 }
 
 export class StoreModeUnavailableError extends Error {
@@ -75,9 +76,11 @@ export async function runSeed<S>(
       throw new StoreModeUnavailableError(
         "--store adapter needs a registry that builds the adapter transport",
       );
-    world.storeTransport = registry.storeTransport(world, seams);
+    const transport = registry.storeTransport(world, seams);
+    world.storeTransport = options.onAdapterUsed
+      ? announcingUse(transport, options.onAdapterUsed)
+      : transport;
   }
-  options.onStoreResolved?.(store);
   const context = { world, seed, seams, variant: variant?.id };
   const started = wallNow();
   if (options.wallBudgetS !== undefined) {
@@ -166,6 +169,21 @@ export async function runSeed<S>(
     trace: world.trace.events(),
     traceComplete: world.trace.complete,
     violationEvents: first && status === "violation" ? first.events : [],
+  };
+}
+
+/** The same transport, telling `onUsed` when it has made a client (nothing else changes). */
+function announcingUse(transport: StoreTransport, onUsed: () => void): StoreTransport {
+  return {
+    name: transport.name,
+    get clientsMade() {
+      return transport.clientsMade;
+    },
+    client(direct, process, store) {
+      const client = transport.client(direct, process, store);
+      if (transport.clientsMade > 0) onUsed();
+      return client;
+    },
   };
 }
 

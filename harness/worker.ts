@@ -44,7 +44,7 @@ export default async function runTask(task: WorkerTask): Promise<SeedResult> {
     sanitize: task.sanitize,
     registry: loaded,
     ...(task.store ? { store: task.store } : {}),
-    onStoreResolved: (store) => Atomics.store(task.started, ADAPTER_SLOT, store === "adapter" ? 1 : 0),
+    onAdapterUsed: () => Atomics.store(task.started, ADAPTER_SLOT, 1),
     ...(task.timeoutS !== undefined && Number.isFinite(task.timeoutS) ? { wallBudgetS: task.timeoutS } : {}),
   });
   return run.result;
