@@ -2,7 +2,9 @@
  * adapters/ connect the engine to real stores: their production and test-support files may
  * import engine/, other adapters/ files, node built-ins and packages — never the simulation or
  * the harness around it (sim/, scenarios/, fixtures/, invariants/, reports/, cli/, harness/).
- * Test files may use fixtures (the conformance suite) and the CLI they exercise.
+ * Test files may use fixtures (the conformance suite) and the CLI they exercise. bucket-model/
+ * is not the simulation: it is the pure model of a bucket that the loopback fake serves and the
+ * simulated store runs in-process (its own boundary test keeps it pure).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -12,7 +14,7 @@ import { importsOf } from "../scripts/import-graph.ts";
 
 const adaptersDir = dirname(fileURLToPath(import.meta.url));
 const repositoryDir = resolve(adaptersDir, "..");
-const ALLOWED_TOP_LEVEL = new Set(["engine", "adapters"]);
+const ALLOWED_TOP_LEVEL = new Set(["engine", "adapters", "bucket-model"]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

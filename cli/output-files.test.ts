@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ADAPTER_SHARE } from "../harness/store-mode.ts";
 import { describe, expect, it } from "vitest";
 import { readRunJson } from "../reports/run-json.ts";
 import { checkOutputFile, checkOutputFolder, OutputPathError, writeOutputFile } from "./output-files.ts";
@@ -85,6 +86,9 @@ describe("output files", () => {
       lane: "sim",
       criteria: null,
       variant: null,
+      // The main job's default: the adapter in the loop on a drawn share of seeds.
+      store: "swarm",
+      adapterShare: ADAPTER_SHARE,
       scenarios: [{ id: "kernel.timers-and-kills", seeds: "0-2" }],
     });
     expect(readFileSync(join(dir, "out/j.xml"), "utf8")).toMatch(/<testsuite/);

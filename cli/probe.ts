@@ -12,7 +12,6 @@ import { performance } from "node:perf_hooks";
 import { GcsBlobStore } from "../adapters/gcs/gcs-blob-store.ts";
 import { e1Passed, formatE1Report, ProbeClock, runE1LeaseProbe } from "../adapters/probes/e1-lease-probe.ts";
 import { parseGcsLocation } from "../adapters/gcs/gcs-location.ts";
-import { simulatedRateLimit } from "../fixtures/adapter-loop/loopback-rate-limit.ts";
 import { startLoopbackStore } from "../adapters/gcs/testing/loopback-store.ts";
 import { tokenProviderFromEnvironment } from "../adapters/gcs/token-provider.ts";
 import {
@@ -141,7 +140,7 @@ async function openStore(text: string, endpoint: string | undefined): Promise<Op
       random: realRandom,
       requestTimeoutMs: 30_000,
       // The simulated store's per-object limit, so the probe's burst figure is the model's.
-      server: { admission: () => simulatedRateLimit() },
+      server: { rateLimit: true },
     });
     return { store: loopback.store, label: "sim (GCS adapter over loopback)", close: loopback.close };
   }

@@ -128,7 +128,6 @@ export async function runCommand(args: string[]): Promise<number> {
   const resultName = resultFileName(str(parsed, "shard") ?? null);
   const stored = sink ? await storedOutcome(sink, resultName) : null;
   if (stored) return exitCodeOf(stored);
-  const plan = runPlanOf(lane, str(parsed, "criteria") ?? null, variant, scenarios, selection);
   const timeoutOverrideS = seedTimeoutOption(parsed);
   const budgetS = new Map(
     scenarios.map((scenario) => [scenario.id, seedTimeoutS(scenario, timeoutOverrideS)]),
@@ -138,6 +137,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const sanitize = flag(parsed, "sanitize");
   // The main job runs the adapter in the loop on a share of seeds (swarm).
   const store = storeChoice(parsed, "swarm")!;
+  const plan = runPlanOf(lane, str(parsed, "criteria") ?? null, variant, scenarios, selection, store);
   const tasks: SeedTask[] = scenarios.flatMap((scenario) =>
     selectSeeds(scenario.defaultSeeds, selection).map((seed) => ({
       scenario: scenario.id,

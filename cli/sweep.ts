@@ -11,6 +11,7 @@ import { createRunner, runOrdered } from "../harness/pool.ts";
 import { exitCodeOf, type SeedResult } from "../harness/result.ts";
 import { seedTimeoutS } from "../harness/seed-budget.ts";
 import { parseCount, parseShard, UsageError } from "../harness/seeds.ts";
+import { ADAPTER_SHARE } from "../harness/store-mode.ts";
 import type { SeedTask } from "../harness/worker.ts";
 import { seedRanges } from "../reports/seed-ranges.ts";
 import {
@@ -22,6 +23,8 @@ import {
   parse,
   seedTimeoutOption,
   selectScenarios,
+  storeChoice,
+  storeOption,
   str,
 } from "./args.ts";
 import { interruptWatch } from "./interrupt.ts";
@@ -72,6 +75,7 @@ export const sweepFlags: Options = {
     description: `seeds per block, each run for every scenario (default ${BLOCK_SEEDS_DEFAULT})`,
   },
   jobs: { type: "string", value: "J", description: "worker threads (default every core)" },
+  ...storeOption,
   ...scenariosOption,
   ...seedTimeoutFlag,
 };
@@ -93,6 +97,8 @@ export async function sweepCommand(args: string[]): Promise<number> {
   const scenarios = selectScenarios(parsed.positionals, str(parsed, "criteria"), lane, registry);
   const timeoutOverrideS = seedTimeoutOption(parsed);
   const seedBudgetS = new Map(scenarios.map((s) => [s.id, seedTimeoutS(s, timeoutOverrideS)]));
+  // As run: the adapter in the loop on a share of seeds unless --store says otherwise.
+  const store = storeChoice(parsed, "swarm")!;
   const sink = openResultsSink("--results", resultsText);
   const name = resultFileName(shardText, runId);
   const stored = await storedOutcome(sink, name);
@@ -118,6 +124,7 @@ export async function sweepCommand(args: string[]): Promise<number> {
           seed: first + i,
           variant: null,
           sanitize: false,
+          store,
         })),
       );
       await runOrdered(
@@ -158,6 +165,8 @@ export async function sweepCommand(args: string[]): Promise<number> {
       lane,
       criteria: str(parsed, "criteria") ?? null,
       variant: null,
+      store,
+      adapterShare: store === "swarm" ? ADAPTER_SHARE : null,
       scenarios: scenarios.map((s) => ({
         id: s.id,
         seeds: seedRanges(results.filter((r) => r.scenario === s.id).map((r) => r.seed)),

@@ -13,6 +13,7 @@ import type { Registry } from "./registry.ts";
 import { type SeedResult } from "./result.ts";
 import { runSeed } from "./run-seed.ts";
 import { WORKER_START_BUDGET_S } from "./seed-budget.ts";
+import { ADAPTER_SLOT, SEED_FLAG_SLOTS, STARTED_SLOT } from "./seed-flags.ts";
 import type { SeedTask, WorkerTask } from "./worker.ts";
 
 export interface SeedRunner {
@@ -44,6 +45,8 @@ export function lostSeedResult(
   status: "timeout" | "crash",
   wallMs: number,
   error: { where: string; name: string; message: string; stack: string },
+  /** "adapter" when the seed ran (or was asked to run) through the GCS adapter. */
+  store?: "sim" | "adapter",
 ): SeedResult {
   const message =
     status === "timeout"
@@ -61,11 +64,12 @@ export function lostSeedResult(
     simMs: 0,
     traceHash: "",
     metrics: {},
-    swarm: {},
+    swarm: store === "adapter" ? { store: { adapter: true } } : {},
     decisions: [],
     reach: {},
     wallMs,
     ...(task.scenarioModule ? { scenarioModule: task.scenarioModule } : {}),
+    ...(store === "adapter" ? { store } : {}),
     error,
   };
 }
@@ -86,14 +90,14 @@ export function workerRunner(threads: number, registry?: Registry): SeedRunner {
   });
   return {
     async run(task, timeoutS = Number.POSITIVE_INFINITY) {
-      const started = new Int32Array(new SharedArrayBuffer(4));
+      const started = new Int32Array(new SharedArrayBuffer(4 * SEED_FLAG_SLOTS));
       const abort = new AbortController();
       const submittedMs = performance.now();
       let seedStartedMs: number | null = null;
       let lost: "timeout" | "not-started" | null = null;
       const watch = setInterval(() => {
         const nowMs = performance.now();
-        if (seedStartedMs === null && Atomics.load(started, 0) === 1) seedStartedMs = nowMs;
+        if (seedStartedMs === null && Atomics.load(started, STARTED_SLOT) === 1) seedStartedMs = nowMs;
         // The worker's own between-events check gets the first chance (it keeps the seed's
         // figures); termination follows a moment later for a seed that never yields.
         if (seedStartedMs !== null && nowMs - seedStartedMs > timeoutS * 1000 + TERMINATE_GRACE_MS)
@@ -108,24 +112,44 @@ export function workerRunner(threads: number, registry?: Registry): SeedRunner {
       } catch (thrown) {
         const wallMs = Math.round(performance.now() - (seedStartedMs ?? submittedMs));
         const lostTask = { ...task, scenarioModule: moduleOf(task.scenario) };
+        const store =
+          task.store === "adapter" || Atomics.load(started, ADAPTER_SLOT) === 1 ? "adapter" : "sim";
         if (lost === "timeout")
-          return lostSeedResult(lostTask, "timeout", wallMs, {
-            where: "wall budget",
-            name: "SeedTimeout",
-            message: `seed still running after its wall budget of ${timeoutS} s; its worker was terminated`,
-            stack: "",
-          });
+          return lostSeedResult(
+            lostTask,
+            "timeout",
+            wallMs,
+            {
+              where: "wall budget",
+              name: "SeedTimeout",
+              message: `seed still running after its wall budget of ${timeoutS} s; its worker was terminated`,
+              stack: "",
+            },
+            store,
+          );
         if (lost === "not-started")
-          return lostSeedResult(lostTask, "crash", wallMs, {
-            where: "worker start",
-            name: "WorkerStartTimeout",
-            message: `the worker did not start the seed within ${WORKER_START_BUDGET_S + timeoutS} s`,
-            stack: "",
-          });
-        return lostSeedResult(lostTask, "crash", wallMs, {
-          where: "worker thread",
-          ...describeThrown(thrown),
-        });
+          return lostSeedResult(
+            lostTask,
+            "crash",
+            wallMs,
+            {
+              where: "worker start",
+              name: "WorkerStartTimeout",
+              message: `the worker did not start the seed within ${WORKER_START_BUDGET_S + timeoutS} s`,
+              stack: "",
+            },
+            store,
+          );
+        return lostSeedResult(
+          lostTask,
+          "crash",
+          wallMs,
+          {
+            where: "worker thread",
+            ...describeThrown(thrown),
+          },
+          store,
+        );
       } finally {
         clearInterval(watch);
       }

@@ -13,6 +13,7 @@ import { withCrashTrap } from "./crash-trap.ts";
 import { defaultRegistry } from "./default-registry.ts";
 import type { Registry, RegistryScenario } from "./registry.ts";
 import type { SeedResult, SeedRun } from "./result.ts";
+import type { StoreTransport } from "../sim/blobstore/transport.ts";
 import { resolveStoreMode, type StoreMode } from "./store-mode.ts";
 
 export interface RunSeedOptions {
@@ -35,6 +36,12 @@ export interface RunSeedOptions {
   plan?: DecisionPlan;
   /** BUGGIFY sites on (sim/world.ts); off by default, so default runs keep their hashes. */
   buggify?: boolean;
+  /**
+   * Called once a process of the seed reached a store through the adapter, as it happens, so a
+   * seed that never comes back (its worker killed past the wall budget, or crashed) is still
+   * known to have run through the adapter and replays with `--store adapter`.
+   */
+  onAdapterUsed?: () => void;
 }
 
 export class StoreModeUnavailableError extends Error {
@@ -79,7 +86,10 @@ export async function runSeed<S>(
       throw new StoreModeUnavailableError(
         "--store adapter needs a registry that builds the adapter transport",
       );
-    world.storeTransport = registry.storeTransport(world, seams);
+    const transport = registry.storeTransport(world, seams);
+    world.storeTransport = options.onAdapterUsed
+      ? announcingUse(transport, options.onAdapterUsed)
+      : transport;
   }
   const context = { world, seed, seams, variant: variant?.id };
   const started = wallNow();
@@ -175,6 +185,21 @@ export async function runSeed<S>(
     trace: world.trace.events(),
     traceComplete: world.trace.complete,
     violationEvents: first && status === "violation" ? first.events : [],
+  };
+}
+
+/** The same transport, telling `onUsed` when it has made a client (nothing else changes). */
+function announcingUse(transport: StoreTransport, onUsed: () => void): StoreTransport {
+  return {
+    name: transport.name,
+    get clientsMade() {
+      return transport.clientsMade;
+    },
+    client(direct, process, store) {
+      const client = transport.client(direct, process, store);
+      if (transport.clientsMade > 0) onUsed();
+      return client;
+    },
   };
 }
 

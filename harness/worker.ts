@@ -8,6 +8,7 @@ import type { DecisionPlan } from "../sim/decisions.ts";
 import type { RegistrySource } from "./registry.ts";
 import type { SeedResult } from "./result.ts";
 import { runSeed } from "./run-seed.ts";
+import { ADAPTER_SLOT, STARTED_SLOT } from "./seed-flags.ts";
 import type { StoreMode } from "./store-mode.ts";
 import { registryFromSource } from "./scenario-modules.ts";
 
@@ -29,7 +30,9 @@ export interface WorkerTask extends SeedTask {
   registry: RegistrySource;
   /** The seed's wall budget, also checked between events inside the worker. */
   timeoutS?: number;
-  /** Set to 1 by the worker when the seed starts (a SharedArrayBuffer the main thread reads). */
+  /**
+   * Flags the main thread reads (seed-flags.ts): the seed started; it runs through the adapter.
+   */
   started: Int32Array;
 }
 
@@ -40,7 +43,7 @@ export default async function runTask(task: WorkerTask): Promise<SeedResult> {
   let registry = registries.get(key);
   if (!registry) registries.set(key, (registry = registryFromSource(task.registry)));
   const loaded = await registry;
-  Atomics.store(task.started, 0, 1);
+  Atomics.store(task.started, STARTED_SLOT, 1);
   const run = await runSeed(task.scenario, task.seed, {
     variant: task.variant,
     sanitize: task.sanitize,
@@ -48,6 +51,7 @@ export default async function runTask(task: WorkerTask): Promise<SeedResult> {
     ...(task.store ? { store: task.store } : {}),
     ...(task.plan ? { plan: task.plan } : {}),
     ...(task.buggify ? { buggify: true } : {}),
+    onAdapterUsed: () => Atomics.store(task.started, ADAPTER_SLOT, 1),
     ...(task.timeoutS !== undefined && Number.isFinite(task.timeoutS) ? { wallBudgetS: task.timeoutS } : {}),
   });
   return run.result;

@@ -72,6 +72,8 @@ const plan = (ids: string[], seeds = 8, lane: RunPlan["lane"] = "sim"): RunPlan 
   lane,
   criteria: null,
   variant: null,
+  store: "sim",
+  adapterShare: null,
   scenarios: ids.map((id) => ({ id, seeds: seedRanges(Array.from({ length: seeds }, (_, s) => s)) })),
 });
 

@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { SeedResult } from "../harness/result.ts";
 import { decisionSchema } from "../sim/decisions.ts";
 import { SEED_MAX, type SeedSelection, selectSeeds, UsageError } from "../harness/seeds.ts";
+import { ADAPTER_SHARE, STORE_MODES, type StoreMode } from "../harness/store-mode.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
 import { seedRanges } from "./seed-ranges.ts";
 
@@ -47,6 +48,8 @@ export const seedResultSchema = z
     decisions: z.array(decisionSchema).default([]),
     reach: z.record(z.string(), z.number().int().min(0)).default({}),
     wallMs: z.number().min(0),
+    /** Present when the seed ran through the GCS adapter (its replay line says --store adapter). */
+    store: z.literal("adapter").optional(),
   })
   .check((ctx) => {
     const row = ctx.value;
@@ -65,6 +68,13 @@ export const runPlanSchema = z.object({
   /** `--criteria` as given, or null. */
   criteria: z.string().nullable(),
   variant: z.string().nullable(),
+  /**
+   * `--store` in force: sim, adapter, or swarm (the adapter on `adapterShare` of seeds, drawn
+   * from each seed). Files written before it was recorded read as sim.
+   */
+  store: z.enum(STORE_MODES).default("sim"),
+  /** The swarm's adapter share (ADAPTER_SHARE) when store is swarm, else null. */
+  adapterShare: z.number().min(0).max(1).nullable().default(null),
   /** Each scenario the run selected with its seeds before sharding, as ranges ("0-1999"). */
   scenarios: z.array(z.object({ id: z.string().min(1), seeds: z.string() })),
 });
@@ -77,11 +87,14 @@ export function runPlanOf(
   variant: string | null,
   scenarios: readonly Scenario[],
   selection: SeedSelection,
+  store: StoreMode = "sim",
 ): RunPlan {
   return {
     lane,
     criteria,
     variant,
+    store,
+    adapterShare: store === "swarm" ? ADAPTER_SHARE : null,
     scenarios: scenarios.map((scenario) => ({
       id: scenario.id,
       seeds: seedRanges(selectSeeds(scenario.defaultSeeds, { ...selection, shard: undefined })),

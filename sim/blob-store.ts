@@ -2,8 +2,8 @@
  * The simulated object store: one GCS bucket (or, by flavor, an S3/R2 one) that every process
  * of a world talks to through its own client view. It fakes engine/blobstore's BlobStore.
  *
- * Semantics (sim/blobstore/object-table.ts): conditional put (ifNoneMatch = ifGenerationMatch=0,
- * ifMatch = the current token) answered 412 on mismatch; generations strictly increasing per
+ * Semantics (bucket-model/object-table.ts, which the loopback fake GCS serves too): conditional
+ * put (ifNoneMatch = ifGenerationMatch=0, ifMatch = the current token) answered 412 on mismatch; generations strictly increasing per
  * key and never reused; 404 on delete of an absent key; ranged get; paged list in lexicographic
  * order; strong read-after-write and list consistency.
  *
@@ -62,16 +62,16 @@ import {
   validatePutOptions,
   validateRange,
   validateVersionToken,
-} from "./blobstore/object-table.ts";
+} from "../bucket-model/object-table.ts";
 import { type BlobStoreOptions, resolveBlobStoreOptions } from "./blobstore/options.ts";
-import { MutationRateLimiter } from "./blobstore/rate-limit.ts";
+import { MutationRateLimiter } from "../bucket-model/rate-limit.ts";
 import { DecisionPlanError } from "./decisions.ts";
 import type { SimProcess } from "./process.ts";
 import type { Rng } from "./rng.ts";
 import type { World } from "./world.ts";
 
 export type { StoreOp } from "./blobstore/latency.ts";
-export type { StoredObject } from "./blobstore/object-table.ts";
+export type { StoredObject } from "../bucket-model/object-table.ts";
 export {
   type BlobStoreFlavor,
   type BlobStoreOptions,

@@ -22,7 +22,6 @@ import {
   runConformanceChecks,
 } from "../../fixtures/conformance/blob-store-conformance.ts";
 import { GcsBlobStore } from "./gcs-blob-store.ts";
-import { simulatedRateLimit } from "../../fixtures/adapter-loop/loopback-rate-limit.ts";
 import { LOOPBACK_BUCKET, type LoopbackStore, startLoopbackStore } from "./testing/loopback-store.ts";
 import { RecordingClock, seededRandom } from "./testing/test-runtime.ts";
 import { staticTokenProvider } from "./token-provider.ts";
@@ -34,7 +33,7 @@ describeBlobStoreConformance("GCS adapter over loopback (the simulated store's r
   const started = await startLoopbackStore({
     clock: new RecordingClock(),
     random: seededRandom("conformance"),
-    server: { admission: () => simulatedRateLimit() },
+    server: { rateLimit: true },
   });
   return { store: started.store, close: started.close };
 });

@@ -42,6 +42,13 @@ const NOT_SENT_CODES = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
+/**
+ * The reason the deadline timer is cancelled with once an answer is complete. A fixed object:
+ * `abort()` with no reason builds a DOMException (a stack trace) on every request, which was the
+ * largest single cost of the adapter path under a seed (bench: adapter_ops_per_s). Nobody reads it.
+ */
+const ANSWER_COMPLETE = Object.freeze({ name: "AnswerComplete" });
+
 export async function exchange(
   fetchImpl: typeof fetch,
   request: HttpRequest,
@@ -70,6 +77,6 @@ export async function exchange(
     const notSent = detail.split("/").some((code) => NOT_SENT_CODES.has(code));
     throw new NetworkFailure(notSent ? "not-sent" : "maybe-sent", detail);
   } finally {
-    finished.abort();
+    finished.abort(ANSWER_COMPLETE);
   }
 }

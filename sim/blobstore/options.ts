@@ -9,8 +9,10 @@
  */
 import type { Rng } from "../rng.ts";
 import type { World } from "../world.ts";
+import type { BlobStoreFlavor } from "../../bucket-model/object-table.ts";
+import { GCS_OBJECT_MUTATION_LIMIT } from "../../bucket-model/rate-limit.ts";
 
-export type BlobStoreFlavor = "gcs" | "etag";
+export type { BlobStoreFlavor };
 
 export interface BlobStoreOptions {
   /**
@@ -97,12 +99,9 @@ export const DEFAULT_BLOB_STORE_OPTIONS: Readonly<BlobStoreOptions> = Object.fre
   slowTailProbability: 0.004,
   slowTailFactor: 4,
   rateLimitEnabled: true,
-  // E5b: 2.43/s attempted, 48% answered ok = 1.17/s including the burst; 1.1/s sustained fits it.
-  // GCS documents "about one write per second" to one object name (Cloud Storage quotas & limits).
-  mutationsPerObjectPerS: 1.1,
-  // Burst: a real bucket let twelve CAS writes to one object through in quick succession before
-  // the first 429 (the source's conformance run, issue #21); 3 was too strict.
-  mutationBurstPerObject: 12,
+  // The figures and their sources: bucket-model/rate-limit.ts (the loopback fake uses the same).
+  mutationsPerObjectPerS: GCS_OBJECT_MUTATION_LIMIT.mutationsPerObjectPerS,
+  mutationBurstPerObject: GCS_OBJECT_MUTATION_LIMIT.mutationBurstPerObject,
   transientErrorProbability: 0,
   timeoutProbability: 0,
   requestTimeoutMs: 10_000,

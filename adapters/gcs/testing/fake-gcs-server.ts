@@ -1,7 +1,10 @@
 /**
  * A loopback HTTP server (node:http on 127.0.0.1, an ephemeral port) speaking the subset of the
- * GCS JSON API that GcsBlobStore uses, over in-memory buckets (in-memory-bucket.ts), so the
- * adapter's real HTTP path runs offline and deterministically in CI.
+ * GCS JSON API that GcsBlobStore uses, so the adapter's real HTTP path runs offline and
+ * deterministically in CI. Each bucket is the simulated store's own object table
+ * (bucket-model/object-table.ts: generations, preconditions, 404/412) and, when asked, its own
+ * per-object rate limiter and figures (bucket-model/rate-limit.ts): one model of GCS served
+ * in-process by sim/blob-store.ts and over HTTP here, so the two cannot drift.
  *
  * Answers are shaped like GCS's: JSON error documents `{"error": {"code", "message", "errors":
  * [{"domain", "reason", "message"}]}}` for JSON calls, plain text for media downloads, 204 for a
@@ -34,13 +37,16 @@ import {
   textAnswer,
   type WireAnswer,
 } from "../json-api-answers.ts";
+import { performance } from "node:perf_hooks";
 import {
-  BadPageTokenError,
-  InMemoryBucket,
-  type MutationAdmission,
-  type StoredObject,
-  type WritePreconditions,
-} from "./in-memory-bucket.ts";
+  type BlobStoreError,
+  NotFoundError,
+  PreconditionFailedError,
+  RateLimitedError,
+} from "../../../engine/blobstore/errors.ts";
+import type { PutOptions } from "../../../engine/blobstore/blob-store.ts";
+import { ObjectTable, type StoredObject } from "../../../bucket-model/object-table.ts";
+import { GCS_OBJECT_MUTATION_LIMIT, MutationRateLimiter } from "../../../bucket-model/rate-limit.ts";
 
 export type GcsFault =
   | { kind: "status"; status: number; body?: "json" | "html" | "empty" }
@@ -70,11 +76,63 @@ export interface FakeGcsServerOptions {
   /** A hostile server: echo the Authorization header into 401 messages (redaction tests). */
   echoCredentialsInErrors?: boolean;
   /**
-   * The per-object mutation rate limit of each bucket; none when absent. The conformance test
-   * and `probe --store sim` hand in the simulated store's own limiter and figures
-   * (fixtures/adapter-loop/loopback-rate-limit.ts), so the two models of GCS limit alike.
+   * The per-object mutation rate limit (the model's limiter and figures, 12 burst, 1.1/s): on
+   * for the conformance run and `probe --store sim`; off by default so example tests that write
+   * one object quickly test what they name.
    */
-  admission?: (bucket: string) => MutationAdmission;
+  rateLimit?: boolean;
+  /** Milliseconds for generations and the rate limit; real time (performance.now) by default. */
+  nowMs?: () => number;
+}
+
+/** Generations are microseconds since the epoch, as on GCS; this epoch makes them look real. */
+const LOOPBACK_EPOCH_MS = 1_700_000_000_000;
+
+/** One bucket of the fake: the model's object table and (optionally) its rate limiter. */
+export class LoopbackBucket {
+  readonly table = new ObjectTable("gcs", LOOPBACK_EPOCH_MS);
+  private readonly limiter: MutationRateLimiter | undefined;
+
+  constructor(
+    readonly name: string,
+    rateLimit: boolean,
+    private readonly nowMs: () => number,
+  ) {
+    this.limiter = rateLimit
+      ? new MutationRateLimiter(
+          GCS_OBJECT_MUTATION_LIMIT.mutationsPerObjectPerS,
+          GCS_OBJECT_MUTATION_LIMIT.mutationBurstPerObject,
+        )
+      : undefined;
+  }
+
+  get size(): number {
+    return this.table.snapshot().size;
+  }
+
+  get(name: string): StoredObject | undefined {
+    return this.table.current(name);
+  }
+
+  /** A write through the model's rules: precondition, then admission; an applied one spends. */
+  insert(name: string, bytes: Uint8Array, options: PutOptions = {}) {
+    const nowMs = this.nowMs();
+    const result = this.table.put(name, bytes.slice(), options, nowMs, () => this.admit(name, nowMs));
+    if (result.ok) this.limiter?.spend(name, nowMs);
+    return result;
+  }
+
+  delete(name: string, ifMatch: string | undefined) {
+    const nowMs = this.nowMs();
+    const result = this.table.delete(name, ifMatch, () => this.admit(name, nowMs));
+    if (result.ok) this.limiter?.spend(name, nowMs);
+    return result;
+  }
+
+  private admit(name: string, nowMs: number): RateLimitedError | undefined {
+    if (!this.limiter || this.limiter.allows(name, nowMs)) return undefined;
+    return new RateLimitedError(`too many mutations of ${name} (429); nothing changed`, name);
+  }
 }
 
 export interface RequestRecord {
@@ -91,7 +149,7 @@ type Answer = WireAnswer;
 
 export class FakeGcsServer {
   readonly requests: RequestRecord[] = [];
-  private readonly buckets = new Map<string, InMemoryBucket>();
+  private readonly buckets = new Map<string, LoopbackBucket>();
   private readonly validTokens: Set<string>;
   private readonly rules: Array<FaultRule & { left: number; seen: number }> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -102,8 +160,9 @@ export class FakeGcsServer {
     readonly baseUrl: string,
     private readonly options: FakeGcsServerOptions,
   ) {
+    const nowMs = options.nowMs ?? (() => performance.now());
     for (const name of options.buckets ?? ["blobsim-test"])
-      this.buckets.set(name, new InMemoryBucket(name, options.admission?.(name)));
+      this.buckets.set(name, new LoopbackBucket(name, options.rateLimit ?? false, nowMs));
     this.validTokens = new Set(options.validTokens ?? ["loopback-token"]);
   }
 
@@ -118,7 +177,7 @@ export class FakeGcsServer {
     return fake;
   }
 
-  bucket(name: string): InMemoryBucket {
+  bucket(name: string): LoopbackBucket {
     const bucket = this.buckets.get(name);
     if (!bucket) throw new Error(`fake GCS has no bucket ${name}`);
     return bucket;
@@ -219,7 +278,7 @@ export class FakeGcsServer {
   }
 
   private apply(
-    bucket: InMemoryBucket,
+    bucket: LoopbackBucket,
     route: Route,
     query: URLSearchParams,
     range: string | undefined,
@@ -233,7 +292,7 @@ export class FakeGcsServer {
       case "metadata": {
         const object = bucket.get(route.name!);
         if (!object) return errorAnswer(404, `No such object: ${bucket.name}/${route.name}`, "notFound");
-        return jsonAnswer(200, resource(bucket, object));
+        return jsonAnswer(200, resource(bucket, route.name!, object));
       }
       case "list":
         return list(bucket, query);
@@ -296,18 +355,30 @@ export class FakeGcsServer {
 
 // --- the API subset ----------------------------------------------------------------------
 
-function preconditions(query: URLSearchParams): WritePreconditions | string {
-  const conditions: WritePreconditions = {};
-  for (const field of ["ifGenerationMatch", "ifGenerationNotMatch"] as const) {
-    const value = query.get(field);
-    if (value === null) continue;
-    if (!/^\d+$/.test(value)) return `Invalid value for ${field}: ${value}`;
-    conditions[field] = Number(value);
-  }
-  return conditions;
+/**
+ * The JSON API's generation preconditions as the model's put options: ifGenerationMatch=0 is
+ * "only if absent", any other value a CAS on that generation. GcsBlobStore sends nothing else;
+ * ifGenerationNotMatch has no place in the model and is refused rather than half-served.
+ */
+function preconditions(query: URLSearchParams): PutOptions | string {
+  if (query.has("ifGenerationNotMatch")) return "ifGenerationNotMatch is not served by the loopback fake";
+  const value = query.get("ifGenerationMatch");
+  if (value === null) return {};
+  if (!/^\d+$/.test(value)) return `Invalid value for ifGenerationMatch: ${value}`;
+  return Number(value) === 0 ? { ifNoneMatch: true } : { ifMatch: String(Number(value)) };
 }
 
-function insert(bucket: InMemoryBucket, query: URLSearchParams, body: Uint8Array): Answer {
+/** The model's typed refusal as the JSON API answers it. */
+function refusal(bucket: LoopbackBucket, name: string, error: BlobStoreError): Answer {
+  if (error instanceof RateLimitedError) return statusAnswer(429);
+  if (error instanceof PreconditionFailedError)
+    return errorAnswer(412, REASON_BY_STATUS[412]!.message, "conditionNotMet");
+  if (error instanceof NotFoundError)
+    return errorAnswer(404, `No such object: ${bucket.name}/${name}`, "notFound");
+  return errorAnswer(400, error.message, "invalid");
+}
+
+function insert(bucket: LoopbackBucket, query: URLSearchParams, body: Uint8Array): Answer {
   if (query.get("uploadType") !== "media")
     return errorAnswer(400, "Upload type must be media here.", "invalid");
   const name = query.get("name");
@@ -315,12 +386,11 @@ function insert(bucket: InMemoryBucket, query: URLSearchParams, body: Uint8Array
   const conditions = preconditions(query);
   if (typeof conditions === "string") return errorAnswer(400, conditions, "invalid");
   const outcome = bucket.insert(name, body, conditions);
-  if (!outcome.ok && outcome.reason === "rate-limited") return statusAnswer(429);
-  if (!outcome.ok) return errorAnswer(412, REASON_BY_STATUS[412]!.message, "conditionNotMet");
-  return jsonAnswer(200, resource(bucket, outcome.object));
+  if (!outcome.ok) return refusal(bucket, name, outcome.error);
+  return jsonAnswer(200, resource(bucket, name, outcome.value));
 }
 
-function download(bucket: InMemoryBucket, name: string, range: string | undefined): Answer {
+function download(bucket: LoopbackBucket, name: string, range: string | undefined): Answer {
   const object = bucket.get(name);
   if (!object) return textAnswer(404, `No such object: ${bucket.name}/${name}`);
   const headers: Record<string, string> = {
@@ -340,43 +410,41 @@ function download(bucket: InMemoryBucket, name: string, range: string | undefine
   return { status: 206, headers, body: object.bytes.subarray(start, last + 1) };
 }
 
-function list(bucket: InMemoryBucket, query: URLSearchParams): Answer {
+/** The table's page token ("after:NAME") travels base64url-encoded, opaque as GCS's. */
+const PAGE_TOKEN_PREFIX = "after:";
+
+function list(bucket: LoopbackBucket, query: URLSearchParams): Answer {
   const maxText = query.get("maxResults") ?? "1000";
   if (!/^\d+$/.test(maxText) || Number(maxText) < 1)
     return errorAnswer(400, `Invalid maxResults: ${maxText}`, "invalid");
-  try {
-    const page = bucket.list(
-      query.get("prefix") ?? "",
-      Math.min(1000, Number(maxText)),
-      query.get("pageToken") ?? undefined,
+  const wireToken = query.get("pageToken") ?? undefined;
+  const pageToken =
+    wireToken === undefined ? undefined : Buffer.from(wireToken, "base64url").toString("utf8");
+  if (pageToken !== undefined && !pageToken.startsWith(PAGE_TOKEN_PREFIX))
+    return errorAnswer(400, "Invalid page token.", "invalid");
+  const page = bucket.table.list(query.get("prefix") ?? "", Math.min(1000, Number(maxText)), pageToken);
+  const document: Record<string, unknown> = { kind: "storage#objects" };
+  if (page.entries.length > 0)
+    document.items = page.entries.map((entry) =>
+      objectResource(bucket.name, { name: entry.key, generation: entry.version, size: entry.size }),
     );
-    const document: Record<string, unknown> = { kind: "storage#objects" };
-    if (page.items.length > 0) document.items = page.items.map((object) => resource(bucket, object));
-    if (page.nextPageToken !== undefined) document.nextPageToken = page.nextPageToken;
-    return jsonAnswer(200, document);
-  } catch (error) {
-    if (error instanceof BadPageTokenError) return errorAnswer(400, "Invalid page token.", "invalid");
-    throw error;
-  }
+  if (page.nextPageToken !== undefined)
+    document.nextPageToken = Buffer.from(page.nextPageToken, "utf8").toString("base64url");
+  return jsonAnswer(200, document);
 }
 
-function remove(bucket: InMemoryBucket, name: string, query: URLSearchParams): Answer {
+function remove(bucket: LoopbackBucket, name: string, query: URLSearchParams): Answer {
   const conditions = preconditions(query);
   if (typeof conditions === "string") return errorAnswer(400, conditions, "invalid");
-  const outcome = bucket.delete(name, conditions);
+  // A delete "only if absent" can never hold on an object that is there.
+  const ifMatch = conditions.ifNoneMatch ? "0" : conditions.ifMatch;
+  const outcome = bucket.delete(name, ifMatch);
   if (outcome.ok) return { status: 204, headers: {}, body: new Uint8Array(0) };
-  if (outcome.reason === "rate-limited") return statusAnswer(429);
-  if (outcome.reason === "missing")
-    return errorAnswer(404, `No such object: ${bucket.name}/${name}`, "notFound");
-  return errorAnswer(412, REASON_BY_STATUS[412]!.message, "conditionNotMet");
+  return refusal(bucket, name, outcome.error);
 }
 
-function resource(bucket: InMemoryBucket, object: StoredObject): Record<string, string> {
-  return objectResource(bucket.name, {
-    name: object.name,
-    generation: String(object.generation),
-    size: object.bytes.byteLength,
-  });
+function resource(bucket: LoopbackBucket, name: string, object: StoredObject): Record<string, string> {
+  return objectResource(bucket.name, { name, generation: object.version, size: object.size });
 }
 
 function faultAnswer(fault: Extract<GcsFault, { kind: "status" }>): Answer {

@@ -1,7 +1,9 @@
 /**
  * The store's contents and the semantics of each operation at its apply point, with no time in
  * it: the simulated store (sim/blob-store.ts) decides WHEN a request applies, this decides WHAT
- * it does. Strongly consistent: a read or list sees every mutation applied before it.
+ * it does. The one model of a bucket: the loopback fake GCS (adapters/gcs/testing/) serves this
+ * same table over HTTP, so the in-process and the HTTP model cannot drift. Pure: no world, no
+ * clock, no randomness; the caller hands in `nowMs` and the admission (rate limit). Strongly consistent: a read or list sees every mutation applied before it.
  *
  * Version tokens: "gcs" flavor uses generations (a store-wide microsecond counter, so they are
  * strictly increasing per key and never reused, not even after a delete); "etag" flavor uses a
@@ -12,7 +14,7 @@ import {
   InvalidRequestError,
   NotFoundError,
   PreconditionFailedError,
-} from "../../engine/blobstore/errors.ts";
+} from "../engine/blobstore/errors.ts";
 import type {
   BlobHead,
   BlobObject,
@@ -20,8 +22,10 @@ import type {
   ListPage,
   PutOptions,
   VersionToken,
-} from "../../engine/blobstore/blob-store.ts";
-import type { BlobStoreFlavor } from "./options.ts";
+} from "../engine/blobstore/blob-store.ts";
+
+/** "gcs": generations as version tokens; "etag": content hashes (S3, R2). */
+export type BlobStoreFlavor = "gcs" | "etag";
 
 export interface StoredObject {
   readonly bytes: Uint8Array;

@@ -3,7 +3,19 @@
  * second per object name, and tolerates short bursts; beyond that it answers 429 and writes
  * nothing. Only a mutation that applies spends a token: a 412 or a 429 changes nothing, so it
  * costs nothing (20 racers on one fresh key get one 200 and nineteen 412s, as E0 observed).
+ * Pure: the caller hands in `nowMs` (the simulated clock in sim/, real time in the loopback fake).
  */
+
+/** GCS's per-object mutation limit as this model calibrates it (sim and loopback fake alike). */
+export const GCS_OBJECT_MUTATION_LIMIT = {
+  // E5b: 2.43/s attempted, 48% answered ok = 1.17/s including the burst; 1.1/s sustained fits it.
+  // GCS documents "about one write per second" to one object name (Cloud Storage quotas & limits).
+  mutationsPerObjectPerS: 1.1,
+  // Burst: a real bucket let twelve CAS writes to one object through in quick succession before
+  // the first 429 (the source's conformance run, issue #21); 3 was too strict.
+  mutationBurstPerObject: 12,
+} as const;
+
 export class MutationRateLimiter {
   private readonly buckets = new Map<string, { tokens: number; refilledAtMs: number }>();
 
