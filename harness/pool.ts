@@ -40,7 +40,7 @@ const TERMINATE_GRACE_MS = 1_000;
 
 /** The result row of a seed that did not come back: timed out, or its worker died. */
 export function lostSeedResult(
-  task: SeedTask & { scenarioModule?: string },
+  task: SeedTask & { scenarioModule?: string; configModule?: string; bindingName?: string },
   status: "timeout" | "crash",
   wallMs: number,
   error: { where: string; name: string; message: string; stack: string },
@@ -64,6 +64,9 @@ export function lostSeedResult(
     swarm: {},
     wallMs,
     ...(task.scenarioModule ? { scenarioModule: task.scenarioModule } : {}),
+    // So the replay line of a lost seed carries --config/--binding like any other.
+    ...(task.configModule ? { configModule: task.configModule } : {}),
+    ...(task.bindingName ? { bindingName: task.bindingName } : {}),
     error,
   };
 }
@@ -105,7 +108,12 @@ export function workerRunner(threads: number, registry?: Registry): SeedRunner {
         return (await pool.run(workerTask, { signal: abort.signal })) as SeedResult;
       } catch (thrown) {
         const wallMs = Math.round(performance.now() - (seedStartedMs ?? submittedMs));
-        const lostTask = { ...task, scenarioModule: moduleOf(task.scenario) };
+        const lostTask = {
+          ...task,
+          scenarioModule: moduleOf(task.scenario),
+          ...(source.configModule ? { configModule: source.configModule } : {}),
+          ...(source.bindingName ? { bindingName: source.bindingName } : {}),
+        };
         if (lost === "timeout")
           return lostSeedResult(lostTask, "timeout", wallMs, {
             where: "wall budget",
