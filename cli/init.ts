@@ -5,10 +5,11 @@
  * time with its engine's, rerunning the test after each. Nothing is overwritten: if any of the
  * three files exists, nothing is written and the command exits 2.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UsageError } from "../harness/seeds.ts";
 import { type Options, parse, str } from "./args.ts";
+import { checkOutputFolder, writeOutputFile } from "./output-files.ts";
 
 export const initHelp = `blobsim init [--dir DIR]
 Writes a starter for your own engine into the current folder (or DIR): blobsim.config.ts,
@@ -18,7 +19,7 @@ tsx --test blobsim.scenario.test.ts). Refuses to overwrite any of them (exit 2, 
 docs/your-engine.md explains the interfaces and what each checker assumes.`;
 
 export const initFlags: Options = {
-  dir: { type: "string", value: "DIR", description: "write the starter here (default: the current folder)" },
+  dir: { type: "string", value: "DIR", description: "write the starter here, created if missing (default: the current folder)" },
 };
 
 const config = `/**
@@ -145,13 +146,13 @@ export const starterFiles: Readonly<Record<string, string>> = {
 
 export async function initCommand(args: string[]): Promise<number> {
   const parsed = parse(args, initFlags, false);
-  const dir = resolve(str(parsed, "dir") ?? process.cwd());
-  if (!existsSync(dir)) throw new UsageError(`init: no such folder ${dir}`);
+  const dir = resolve(checkOutputFolder("--dir", str(parsed, "dir") ?? process.cwd()));
   const present = Object.keys(starterFiles).filter((name) => existsSync(join(dir, name)));
   if (present.length > 0)
     throw new UsageError(`init: ${present.join(", ")} already in ${dir}; nothing written`);
+  // Checked above for all three before any is written, so a refusal leaves the folder as it was.
   for (const [name, text] of Object.entries(starterFiles)) {
-    writeFileSync(join(dir, name), text, { flag: "wx" });
+    writeOutputFile(join(dir, name), text);
     console.log(`wrote ${join(dir, name)}`);
   }
   console.log("next: npx blobsim run --config blobsim.config.ts");
