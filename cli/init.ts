@@ -19,7 +19,11 @@ tsx --test blobsim.scenario.test.ts). Refuses to overwrite any of them (exit 2, 
 docs/your-engine.md explains the interfaces and what each checker assumes.`;
 
 export const initFlags: Options = {
-  dir: { type: "string", value: "DIR", description: "write the starter here, created if missing (default: the current folder)" },
+  dir: {
+    type: "string",
+    value: "DIR",
+    description: "write the starter here, created if missing (default: the current folder)",
+  },
 };
 
 const config = `/**
