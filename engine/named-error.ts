@@ -6,5 +6,15 @@
  * class, or a scenario would misread a fenced writer as a crash.
  */
 export function isNamedError(value: unknown, name: string): boolean {
-  return value instanceof Error && value.name === name;
+  if (!(value instanceof Error)) return false;
+  if (value.name === name) return true;
+  // A subclass's instance is one of its base too (MissingCredentialsError is an AccessError), as
+  // with plain instanceof: match the class names along the prototype chain.
+  for (
+    let proto: unknown = Object.getPrototypeOf(value);
+    proto !== null && proto !== Error.prototype;
+    proto = Object.getPrototypeOf(proto)
+  )
+    if ((proto as { constructor?: { name?: string } }).constructor?.name === name) return true;
+  return false;
 }

@@ -79,8 +79,9 @@ export class InvalidRequestError extends BlobStoreError {
 /** Credentials were refused or the bucket does not exist (401/403/404 on the bucket). */
 export class AccessError extends BlobStoreError {
   override name = "AccessError";
+  // `this.name`, not "AccessError": subclasses (adapters/gcs MissingCredentialsError) inherit it.
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return isNamedError(value, "AccessError");
+    return isNamedError(value, this.name);
   }
   readonly code = "access";
 }
