@@ -3,7 +3,8 @@
  * an empty project's node_modules the way `npm install` lays it out, `tsc --noEmit --strict` on a
  * config that imports the public API by package name (a writer class with private fields
  * implementing WriterRole), plain `node` importing it, and a scenario run through the installed
- * CLI on that config. Nothing downloads: blobsim's own dependencies are this checkout's
+ * CLI on that config; then `blobsim init` there, the starter it writes type-checked the same way
+ * and its scenario test run with node's test runner. Nothing downloads: blobsim's own dependencies are this checkout's
  * node_modules, linked (npm's offline cache here does not hold them all).
  */
 import { execFile } from "node:child_process";
@@ -40,6 +41,8 @@ beforeAll(async () => {
     JSON.stringify({ name: "consumer", private: true, type: "module" }),
   );
   copyFileSync(join(repo, "api/consumer/blobsim.config.ts"), join(project, "blobsim.config.ts"));
+  mkdirSync(join(project, "starter"));
+  await run(process.execPath, [join(installed, "bin/blobsim.js"), "init"], { cwd: join(project, "starter") });
   writeFileSync(
     join(project, "tsconfig.json"),
     JSON.stringify({
@@ -55,7 +58,12 @@ beforeAll(async () => {
         types: ["node"],
         typeRoots: [join(repo, "node_modules/@types")],
       },
-      files: ["blobsim.config.ts"],
+      files: [
+        "blobsim.config.ts",
+        "starter/blobsim.config.ts",
+        "starter/my-binding.ts",
+        "starter/blobsim.scenario.test.ts",
+      ],
     }),
   );
 }, 120_000);
@@ -80,7 +88,7 @@ describe("the packed package", () => {
     expect(files.filter((file) => file.endsWith(".test.ts"))).toEqual([]);
   });
 
-  it("type-checks a consumer's config with tsc --noEmit --strict", async () => {
+  it("type-checks a consumer's config and the init starter with tsc --noEmit --strict", async () => {
     await run(process.execPath, [tsc, "-p", project], { cwd: project });
   });
 
@@ -101,5 +109,13 @@ describe("the packed package", () => {
     );
     // The config includes only lease.zombie: two seeds, both passing, on the wrapped writer.
     expect(stdout).toMatch(/^SUMMARY seeds=2 failed=0 /m);
+  });
+
+  it("runs the init starter's scenario test (node --test), green before its first edit", async () => {
+    const tsx = import.meta.resolve("tsx");
+    const { stdout } = await run(process.execPath, ["--import", tsx, "--test", "blobsim.scenario.test.ts"], {
+      cwd: join(project, "starter"),
+    });
+    expect(stdout).toMatch(/^# pass 1$/m);
   });
 });

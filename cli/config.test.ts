@@ -27,6 +27,7 @@ describe("blobsim --config", () => {
     [["run", "--binding", "x"], /--binding needs --config/],
     [["run", "--config", exampleConfig, "--binding", "nope"], /no binding nope \(bindings: etag-lease\)/],
     [["hunt", "--config", exampleConfig, "--variant", "B04"], /unknown variant: B04/],
+    [["report", "--config", exampleConfig, "--binding", "nope"], /no binding nope \(bindings: etag-lease\)/],
   ])("rejects %j with exit 2 and one line", (args, message) => {
     const run = blobsim(...args);
     expect(run.code).toBe(2);
@@ -48,5 +49,27 @@ describe("blobsim --config", () => {
       readFileSync(new URL("../examples/etag-lease/blobsim.recorded.json", import.meta.url), "utf8"),
     );
     expect(recorded["ETAG-2"].seed).toBe(Number(found![1]));
+  });
+
+  it("reports on the config: its scenarios on its binding, its own variants at their recorded seeds", () => {
+    const out = mkdtempSync(join(tmpdir(), "blobsim-config-report-"));
+    const run = blobsim("report", "--config", exampleConfig, "--seeds", "1", "--out", out);
+    expect(run.out).toMatch(/^REPORT .* failed=0 variants_holding=2\/2 /m);
+    const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
+    const scenarioIds: string[] = report.scenarios.map((scenario: { id: string }) => scenario.id);
+    expect(scenarioIds.length).toBeGreaterThan(0);
+    expect(scenarioIds.every((id) => id.startsWith("lease."))).toBe(true);
+    // blobsim's own variants patch blobsim's engine: only the config's are checked, and hold.
+    const variants = report.variants.map(
+      (v: { variant: string; reproduces: boolean; realPasses: boolean; replay: string }) => [
+        v.variant,
+        v.reproduces && v.realPasses,
+        v.replay.includes("--config "),
+      ],
+    );
+    expect(variants).toEqual([
+      ["ETAG-1", true, true],
+      ["ETAG-2", true, true],
+    ]);
   });
 });

@@ -15,6 +15,7 @@ import { checkDeterminismCommand, checkDeterminismFlags, checkDeterminismHelp } 
 import { didYouMean } from "./did-you-mean.ts";
 import { helpText } from "./help.ts";
 import { huntCommand, huntFlags, huntHelp } from "./hunt.ts";
+import { initCommand, initFlags, initHelp } from "./init.ts";
 import { listCommand, listFlags, listHelp } from "./list.ts";
 import { probeCommand, probeFlags, probeHelp } from "./probe.ts";
 import { recordCommand, recordFlags, recordHelp } from "./record.ts";
@@ -48,6 +49,7 @@ export const commands: Record<string, Command> = {
   bench: { help: benchHelp, flags: benchFlags, run: benchCommand },
   probe: { help: probeHelp, flags: probeFlags, run: probeCommand },
   report: { help: reportHelp, flags: reportFlags, run: reportCommand },
+  init: { help: initHelp, flags: initFlags, run: initCommand },
 };
 
 /** The version in package.json, the one place it is kept. */

@@ -10,9 +10,11 @@ import { failingSeedTimelines } from "../reports/failing-timelines.ts";
 import { reportHtml } from "../reports/html.ts";
 import { reportMarkdown } from "../reports/markdown.ts";
 import { readRunJson, readRunJsonTexts } from "../reports/run-json.ts";
-import { allVariants } from "../fixtures/forensic/index.ts";
-import { allScenarios, findScenario } from "../scenarios/index.ts";
+import { readRecordedSeeds } from "../fixtures/forensic/recorded.ts";
+import type { Variant } from "../fixtures/forensic/variant.ts";
+import { recordFileOf } from "../harness/config.ts";
 import { jobs, laneChoice, laneOption, type Options, parse, str } from "./args.ts";
+import { commandConfig, commandRegistry, scenariosOption } from "./registry.ts";
 import { failLine, progress } from "./output.ts";
 import { checkOutputFolder, writeOutputFile } from "./output-files.ts";
 import { openResultsSink, readStoredResults } from "./results-sink.ts";
@@ -27,6 +29,9 @@ in J worker threads (default 2), or merges the \`run --json\` files of several s
 files, or every result file that \`run --results\` and \`sweep\` stored under --from); and checks
 the recorded seed of every forensic variant whose scenario is in the lane. Criteria whose
 scenarios did not run are listed as "no evidence yet".
+With --config the report judges the config's binding: the scenarios the config runs, and its own
+variants at the seeds its record file holds (\`record --config\` writes it); --scenarios adds
+modules' scenarios as \`run\` does.
 Merging, the gate reads INCOMPLETE (never GREEN) when evidence is missing: a shard of a
 \`--shard i/n\` run, a scenario of a judged lane (the lanes the runs' plans declare), seeds a plan
 declared, or rows that fail the schema; it names what is missing.
@@ -53,6 +58,7 @@ export const reportFlags: Options = {
     value: "gs://B/P|DIR",
     description: "merge every result file stored there by run --results or sweep (credentials as for probe)",
   },
+  ...scenariosOption,
 };
 
 export async function reportCommand(args: string[]): Promise<number> {
@@ -78,8 +84,12 @@ export async function reportCommand(args: string[]): Promise<number> {
     throw new UsageError("--lane chooses what to run; it does not combine with --from-json or --from");
   // Merged shards may hold any lane; a run holds the chosen one (sim unless asked).
   const lane = merging ? "all" : laneChoice(parsed);
+  // The registry the evidence runs from: blobsim's catalogs, or a config's binding and variants.
+  const registry = await commandRegistry(parsed);
+  const allScenarios = registry.scenarios;
+  const allVariants = await variantsWithRecords(registry.variants, parsed);
   const inLane = (scenarioId: string | undefined) => {
-    const scenario = scenarioId === undefined ? undefined : findScenario(scenarioId);
+    const scenario = scenarioId === undefined ? undefined : registry.findScenario(scenarioId);
     return lane === "all" || scenario?.lane === lane;
   };
   const laneScenarios = allScenarios.filter((scenario) => inLane(scenario.id));
@@ -112,13 +122,19 @@ export async function reportCommand(args: string[]): Promise<number> {
     let failed = 0;
     const total = laneScenarios.reduce((n, scenario) => n + reportSeedCount(scenario, seeds), 0);
     const bar = progress(total, "report");
-    results = await runScenarioSeeds(laneScenarios, seeds, threads, (result, done) => {
-      if (!result.ok) {
-        failed++;
-        bar.log(failLine(result));
-      }
-      bar.tick(done, failed);
-    });
+    results = await runScenarioSeeds(
+      laneScenarios,
+      seeds,
+      threads,
+      (result, done) => {
+        if (!result.ok) {
+          failed++;
+          bar.log(failLine(result));
+        }
+        bar.tick(done, failed);
+      },
+      registry,
+    );
     bar.end();
   }
   const laneVariants = allVariants.filter((variant) =>
@@ -132,7 +148,7 @@ export async function reportCommand(args: string[]): Promise<number> {
         .map((v) => v.id)
         .join(", ")}); --lane all checks them`,
     ];
-  const variants = await checkVariants(laneVariants);
+  const variants = await checkVariants(laneVariants, undefined, registry);
   for (const check of variants.checks)
     for (const problem of check.problems) console.log(`VARIANT ${check.variant}: ${problem}`);
   const report: ReportData = buildReport({
@@ -162,4 +178,18 @@ export async function reportCommand(args: string[]): Promise<number> {
   );
   const variantRegressed = report.variants.some((v) => v.buggy !== null && (!v.reproduces || !v.realPasses));
   return s.failing > 0 || variantRegressed || !report.signOff.complete ? 1 : 0;
+}
+
+/** A config's own variants carry no recorded seed; theirs are in the config's record file. */
+async function variantsWithRecords(
+  variants: readonly Variant[],
+  parsed: Parameters<typeof commandConfig>[0],
+): Promise<Variant[]> {
+  const loaded = await commandConfig(parsed);
+  if (!loaded) return [...variants];
+  const records = readRecordedSeeds(recordFileOf(loaded.config, loaded.path));
+  return variants.map((variant) => {
+    const recorded = records.get(variant.id);
+    return recorded && !variant.recorded ? { ...variant, recorded } : variant;
+  });
 }

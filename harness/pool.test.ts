@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { runOrdered, type SeedRunner } from "./pool.ts";
-import type { SeedResult } from "./result.ts";
+import { lostSeedResult, runOrdered, type SeedRunner } from "./pool.ts";
+import { replayCommand, type SeedResult } from "./result.ts";
 import type { SeedTask } from "./worker.ts";
 
 /** A runner whose tasks finish in reverse order of submission, as a busy pool might. */
@@ -28,5 +28,20 @@ describe("runOrdered", () => {
       return result.seed === 2 ? "stop" : undefined;
     });
     expect(seen).toEqual([0, 1, 2]);
+  });
+});
+
+describe("lostSeedResult", () => {
+  it("keeps the config and binding, so a crashed seed's replay line carries them", () => {
+    const task = { scenario: "lease.zombie", seed: 3, variant: null, sanitize: false };
+    const lost = lostSeedResult(
+      { ...task, configModule: "/teams/mine/blobsim.config.ts", bindingName: "next" },
+      "crash",
+      5,
+      { where: "worker thread", name: "Error", message: "boom", stack: "" },
+    );
+    expect(replayCommand(lost)).toBe(
+      "npx blobsim replay lease.zombie --seed 3 --config /teams/mine/blobsim.config.ts --binding next",
+    );
   });
 });

@@ -41,7 +41,7 @@ const TERMINATE_GRACE_MS = 1_000;
 
 /** The result row of a seed that did not come back: timed out, or its worker died. */
 export function lostSeedResult(
-  task: SeedTask & { scenarioModule?: string },
+  task: SeedTask & { scenarioModule?: string; configModule?: string; bindingName?: string },
   status: "timeout" | "crash",
   wallMs: number,
   error: { where: string; name: string; message: string; stack: string },
@@ -70,6 +70,9 @@ export function lostSeedResult(
     wallMs,
     ...(task.scenarioModule ? { scenarioModule: task.scenarioModule } : {}),
     ...(store === "adapter" ? { store } : {}),
+    // So the replay line of a lost seed carries --config/--binding like any other.
+    ...(task.configModule ? { configModule: task.configModule } : {}),
+    ...(task.bindingName ? { bindingName: task.bindingName } : {}),
     error,
   };
 }
@@ -111,7 +114,12 @@ export function workerRunner(threads: number, registry?: Registry): SeedRunner {
         return (await pool.run(workerTask, { signal: abort.signal })) as SeedResult;
       } catch (thrown) {
         const wallMs = Math.round(performance.now() - (seedStartedMs ?? submittedMs));
-        const lostTask = { ...task, scenarioModule: moduleOf(task.scenario) };
+        const lostTask = {
+          ...task,
+          scenarioModule: moduleOf(task.scenario),
+          ...(source.configModule ? { configModule: source.configModule } : {}),
+          ...(source.bindingName ? { bindingName: source.bindingName } : {}),
+        };
         const store =
           task.store === "adapter" || Atomics.load(started, ADAPTER_SLOT) === 1 ? "adapter" : "sim";
         if (lost === "timeout")

@@ -6,6 +6,7 @@
 import { allVariants } from "../fixtures/forensic/index.ts";
 import type { Variant } from "../fixtures/forensic/variant.ts";
 import { createRunner, runOrdered } from "../harness/pool.ts";
+import type { Registry } from "../harness/registry.ts";
 import type { SeedResult } from "../harness/result.ts";
 import type { SeedTask } from "../harness/worker.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
@@ -29,6 +30,8 @@ export async function runScenarioSeeds(
   seedsAsked: number | undefined,
   jobs: number,
   onResult: (result: SeedResult, done: number, total: number) => void = () => undefined,
+  /** The registry the workers run from (a `--config` one); blobsim's built-ins if absent. */
+  registry?: Registry,
 ): Promise<SeedResult[]> {
   const tasks: SeedTask[] = scenarios.flatMap((scenario) =>
     Array.from({ length: reportSeedCount(scenario, seedsAsked) }, (_, seed) => ({
@@ -38,7 +41,7 @@ export async function runScenarioSeeds(
       sanitize: false,
     })),
   );
-  const runner = createRunner(jobs);
+  const runner = createRunner(jobs, registry);
   const results: SeedResult[] = [];
   try {
     await runOrdered(runner, tasks, Math.max(1, jobs * 2), (result) => {
@@ -61,11 +64,12 @@ export interface VariantEvidence {
 export async function checkVariants(
   variants: readonly Variant[] = allVariants,
   maxEvents = EMBEDDED_EVENTS_MAX,
+  registry?: Registry,
 ): Promise<VariantEvidence> {
   const checks: VariantCheck[] = [];
   const timelines = new Map<string, TraceViewInput>();
   for (const variant of variants) {
-    const { check, trace } = await checkVariant(variant);
+    const { check, trace } = await checkVariant(variant, registry);
     checks.push(check);
     if (trace && check.buggy && check.recorded) {
       const violation =

@@ -5,6 +5,7 @@
  * fixtures/forensic/corpus.test.ts (so every variant anyone adds is held to it).
  */
 import type { RecordedSeed, Variant } from "../fixtures/forensic/variant.ts";
+import type { Registry } from "../harness/registry.ts";
 import { replayCommand, type SeedStatus } from "../harness/result.ts";
 import { runSeed } from "../harness/run-seed.ts";
 import { findScenario } from "../scenarios/index.ts";
@@ -59,8 +60,13 @@ function summary(run: Awaited<ReturnType<typeof runSeed>>): RunSummary {
   };
 }
 
+/**
+ * `registry` is where the scenario and variant are looked up and run (a `--config` registry: the
+ * config's binding and variants); blobsim's built-in catalog if absent.
+ */
 export async function checkVariant(
   variant: Variant,
+  registry?: Registry,
 ): Promise<{ check: VariantCheck; trace: VariantTrace | null }> {
   const check: VariantCheck = {
     variant: variant.id,
@@ -84,7 +90,7 @@ export async function checkVariant(
     );
     return { check, trace: null };
   }
-  const scenario = findScenario(recorded.scenario);
+  const scenario = registry ? registry.findScenario(recorded.scenario) : findScenario(recorded.scenario);
   if (!scenario) {
     check.problems.push(`variant ${variant.id} records unknown scenario ${recorded.scenario}`);
     return { check, trace: null };
@@ -93,10 +99,30 @@ export async function checkVariant(
     check.problems.push(
       `variant ${variant.id} records scenario ${recorded.scenario}, which is not among its scenarios (${variant.scenarios.join(", ")})`,
     );
-  check.replay = replayCommand({ scenario: recorded.scenario, seed: recorded.seed, variant: variant.id });
-  const buggy = await runSeed(recorded.scenario, recorded.seed, { variant: variant.id, keepFullTrace: true });
+  const source = registry?.source;
+  const replayParts = {
+    ...(source?.configModule ? { configModule: source.configModule } : {}),
+    ...(source?.bindingName ? { bindingName: source.bindingName } : {}),
+  };
+  check.replay = replayCommand({
+    scenario: recorded.scenario,
+    seed: recorded.seed,
+    variant: variant.id,
+    ...replayParts,
+  });
+  const inRegistry = registry ? { registry } : {};
+  const buggy = await runSeed(recorded.scenario, recorded.seed, {
+    variant: variant.id,
+    keepFullTrace: true,
+    ...inRegistry,
+    ...(variant.store ? { store: variant.store } : {}),
+  });
   // The real engine on the same seed in the same store mode (the adapter's, for an adapter bug).
-  const real = await runSeed(recorded.scenario, recorded.seed, variant.store ? { store: variant.store } : {});
+  const real = await runSeed(
+    recorded.scenario,
+    recorded.seed,
+    variant.store ? { ...inRegistry, store: variant.store } : inRegistry,
+  );
   check.buggy = summary(buggy);
   check.real = summary(real);
   check.reproduces = buggy.result.violation?.invariant === variant.invariant;
@@ -112,7 +138,7 @@ export async function checkVariant(
     );
   if (!check.realPasses)
     check.problems.push(
-      `the real engine fails seed ${recorded.seed} of ${recorded.scenario} too (${real.result.violation?.invariant ?? real.result.status}: ${real.result.violation?.message ?? ""}); replay: ${replayCommand(real.result)}`,
+      `the real engine fails seed ${recorded.seed} of ${recorded.scenario} too (${real.result.violation?.invariant ?? real.result.status}: ${real.result.violation?.message ?? ""}); replay: ${replayCommand({ ...real.result, ...replayParts })}`,
     );
   // A checker is shown able to fail when the bug trips it and the real engine does not.
   if (check.reproduces && check.realPasses)
