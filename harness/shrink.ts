@@ -24,6 +24,8 @@ export interface ShrinkOptions {
   budgetS?: number;
   /** The failure was found with BUGGIFY on: shrink (and write the plan) with it on. */
   buggify?: boolean;
+  /** The failing run was a plan's (explore finds failures that way); shrink from its run. */
+  plan?: DecisionPlan;
 }
 
 export interface ShrinkResult {
@@ -83,7 +85,9 @@ export async function shrinkSeed<S>(
     ...(options.buggify ? { buggify: true } : {}),
   });
   let runs = 1;
-  const original = (await runSeed(scenarioOrId, seed, base)).result;
+  const original = (
+    await runSeed(scenarioOrId, seed, { ...base, ...(options.plan ? { plan: options.plan } : {}) })
+  ).result;
   if (original.ok) throw new ShrinkError(`${original.scenario} seed ${seed} passes: nothing to shrink`);
   const scenario = original.scenario;
   const target = { status: original.status, invariant: original.violation?.invariant ?? original.status };
@@ -129,7 +133,7 @@ export async function shrinkSeed<S>(
   result = tried.get(current.join(",")) ?? original;
   const plan =
     result === original
-      ? { ...planOf(original.decisions), others: "draw" as const }
+      ? { ...planOf(original.decisions), others: options.plan?.others ?? ("draw" as const) }
       : planOf([...swarm, ...faultsOf(result.decisions)]);
   return {
     scenario,
