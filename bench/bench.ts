@@ -1,5 +1,6 @@
 /** The benchmark registry: each bench returns key=value figures. Not timed tests. */
 import { blobstoreBench } from "./blobstore.ts";
+import { exploreBench } from "./explore.ts";
 import { kernelBench } from "./kernel.ts";
 import { scenarioBench } from "./scenarios.ts";
 import { walBench } from "./wal.ts";
@@ -16,4 +17,5 @@ export const allBenches: readonly Bench[] = [
   { name: "wal", run: walBench },
   { name: "soak", run: soakBench },
   { name: "shrink", run: shrinkBench },
+  { name: "explore", run: () => exploreBench() },
 ];
