@@ -12,7 +12,7 @@
  * plan written is the one whose run is shown (the decisions that run actually took).
  */
 import { performance } from "node:perf_hooks";
-import { type Decision, type DecisionPlan, isSwarmDecision } from "../sim/decisions.ts";
+import { type Decision, type DecisionPlan, describeDecision, isSwarmDecision } from "../sim/decisions.ts";
 import type { Registry, RegistryScenario } from "./registry.ts";
 import type { SeedResult } from "./result.ts";
 import { runSeed } from "./run-seed.ts";
@@ -198,4 +198,21 @@ function split<T>(items: readonly T[], parts: number): T[][] {
     start = end;
   }
   return chunks;
+}
+
+/**
+ * A shrunk plan as text for a failure message (seedTests): the summary, what each remaining
+ * fault does, the plan as one JSON line and the command that replays it once saved.
+ */
+export function shrunkPlanLines(shrunk: ShrinkResult, planPath = "plan.json"): string[] {
+  const left = faultsOf(shrunk.plan.decisions);
+  const variant = shrunk.variant ? ` --variant ${shrunk.variant}` : "";
+  return [
+    `shrunk plan: ${shrunk.faultsAtStart} -> ${left.length} faults, ${shrunk.minimal ? "1-minimal" : "not minimal"} (${shrunk.runs} runs, ${shrunk.wallMs} ms), same invariant ${shrunk.target.invariant}`,
+    ...left.map(
+      (decision) => `  fault ${decision.site}#${decision.index}: ${describeDecision(decision as Decision)}`,
+    ),
+    `  plan (save as ${planPath}): ${JSON.stringify(shrunk.plan)}`,
+    `  replay it: npx blobsim replay ${shrunk.scenario} --seed ${shrunk.seed}${variant} --plan ${planPath}`,
+  ];
 }
