@@ -1,6 +1,7 @@
 /** The benchmark registry: each bench returns key=value figures. Not timed tests. */
 import { blobstoreBench } from "./blobstore.ts";
 import { crashPeerBench } from "./crash-peer.ts";
+import { exploreBench } from "./explore.ts";
 import { kernelBench } from "./kernel.ts";
 import { scenarioBench } from "./scenarios.ts";
 import { walBench } from "./wal.ts";
@@ -19,4 +20,5 @@ export const allBenches: readonly Bench[] = [
   { name: "soak", run: soakBench },
   { name: "shrink", run: shrinkBench },
   { name: "crash-peer", onlyWhenNamed: true, run: (options) => crashPeerBench(options.schedules) },
+  { name: "explore", onlyWhenNamed: true, run: () => exploreBench() },
 ];

@@ -14,6 +14,7 @@ import { benchCommand, benchFlags, benchHelp } from "./bench.ts";
 import { checkDeterminismCommand, checkDeterminismFlags, checkDeterminismHelp } from "./check-determinism.ts";
 import { didYouMean } from "./did-you-mean.ts";
 import { helpText } from "./help.ts";
+import { exploreCommand, exploreFlags, exploreHelp } from "./explore.ts";
 import { huntCommand, huntFlags, huntHelp } from "./hunt.ts";
 import { initCommand, initFlags, initHelp } from "./init.ts";
 import { listCommand, listFlags, listHelp } from "./list.ts";
@@ -45,6 +46,7 @@ export const commands: Record<string, Command> = {
   },
   hunt: { help: huntHelp, flags: huntFlags, run: huntCommand },
   shrink: { help: shrinkHelp, flags: shrinkFlags, run: shrinkCommand },
+  explore: { help: exploreHelp, flags: exploreFlags, run: exploreCommand },
   record: { help: recordHelp, flags: recordFlags, run: recordCommand },
   bench: { help: benchHelp, flags: benchFlags, run: benchCommand },
   probe: { help: probeHelp, flags: probeFlags, run: probeCommand },

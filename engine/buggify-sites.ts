@@ -19,4 +19,40 @@ export const ENGINE_BUGGIFY_SITES: readonly FaultPointInfo[] = [
   },
   { name: "lease.slow-renew", description: "a renewal stalls before its CAS (renews closer to expiry)" },
   { name: "lease.poll-late", description: "a waiting taker polls the lease late" },
+  {
+    name: "lease.slow-before-claim",
+    description: "a taker that saw the lease takeable stalls before claiming it",
+  },
+  {
+    name: "lease.slow-release",
+    description: "a release stalls before its write (the lease looks held longer)",
+  },
+  {
+    name: "write.slow-before-sync",
+    description: "a write stalls between applying its rows and shipping them",
+  },
+  { name: "write.slow-ack", description: "a shipped write stalls before its ack reaches the caller" },
+  { name: "terminate.slow-flush", description: "SIGTERM's flush starts late" },
+  { name: "idle-flush.late", description: "the relaxed-mode idle flush fires late (a busy event loop)" },
+  { name: "open.slow-after-take", description: "a new writer stalls between taking over and restoring" },
+  {
+    name: "open.slow-after-restore",
+    description: "a new writer stalls between restoring and opening its shipper",
+  },
+  { name: "open.slow-after-shipper", description: "a new writer stalls before serving its first write" },
+  {
+    name: "backup.slow-before-manifest-read",
+    description: "a backup stalls before reading the source manifest",
+  },
+  { name: "backup.slow-before-index-cas", description: "a backup stalls before appending its index entry" },
+  { name: "backup.slow-before-object", description: "a backup stalls before copying an object" },
+  { name: "backup.slow-after-object", description: "a backup stalls after copying an object" },
+  {
+    name: "retention.slow-before-retire",
+    description: "backup retention stalls before retiring entries in the index",
+  },
+  {
+    name: "retention.slow-before-delete",
+    description: "backup retention stalls between retiring and deleting objects",
+  },
 ];

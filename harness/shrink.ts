@@ -12,7 +12,7 @@
  * plan written is the one whose run is shown (the decisions that run actually took).
  */
 import { performance } from "node:perf_hooks";
-import { type Decision, type DecisionPlan, isSwarmDecision } from "../sim/decisions.ts";
+import { type Decision, type DecisionPlan, describeDecision, isSwarmDecision } from "../sim/decisions.ts";
 import type { Registry, RegistryScenario } from "./registry.ts";
 import type { SeedResult } from "./result.ts";
 import { runSeed } from "./run-seed.ts";
@@ -24,6 +24,8 @@ export interface ShrinkOptions {
   budgetS?: number;
   /** The failure was found with BUGGIFY on: shrink (and write the plan) with it on. */
   buggify?: boolean;
+  /** The failing run was a plan's (explore finds failures that way); shrink from its run. */
+  plan?: DecisionPlan;
 }
 
 export interface ShrinkResult {
@@ -83,7 +85,9 @@ export async function shrinkSeed<S>(
     ...(options.buggify ? { buggify: true } : {}),
   });
   let runs = 1;
-  const original = (await runSeed(scenarioOrId, seed, base)).result;
+  const original = (
+    await runSeed(scenarioOrId, seed, { ...base, ...(options.plan ? { plan: options.plan } : {}) })
+  ).result;
   if (original.ok) throw new ShrinkError(`${original.scenario} seed ${seed} passes: nothing to shrink`);
   const scenario = original.scenario;
   const target = { status: original.status, invariant: original.violation?.invariant ?? original.status };
@@ -129,7 +133,7 @@ export async function shrinkSeed<S>(
   result = tried.get(current.join(",")) ?? original;
   const plan =
     result === original
-      ? { ...planOf(original.decisions), others: "draw" as const }
+      ? { ...planOf(original.decisions), others: options.plan?.others ?? ("draw" as const) }
       : planOf([...swarm, ...faultsOf(result.decisions)]);
   return {
     scenario,
@@ -194,4 +198,21 @@ function split<T>(items: readonly T[], parts: number): T[][] {
     start = end;
   }
   return chunks;
+}
+
+/**
+ * A shrunk plan as text for a failure message (seedTests): the summary, what each remaining
+ * fault does, the plan as one JSON line and the command that replays it once saved.
+ */
+export function shrunkPlanLines(shrunk: ShrinkResult, planPath = "plan.json"): string[] {
+  const left = faultsOf(shrunk.plan.decisions);
+  const variant = shrunk.variant ? ` --variant ${shrunk.variant}` : "";
+  return [
+    `shrunk plan: ${shrunk.faultsAtStart} -> ${left.length} faults, ${shrunk.minimal ? "1-minimal" : "not minimal"} (${shrunk.runs} runs, ${shrunk.wallMs} ms), same invariant ${shrunk.target.invariant}`,
+    ...left.map(
+      (decision) => `  fault ${decision.site}#${decision.index}: ${describeDecision(decision as Decision)}`,
+    ),
+    `  plan (save as ${planPath}): ${JSON.stringify(shrunk.plan)}`,
+    `  replay it: npx blobsim replay ${shrunk.scenario} --seed ${shrunk.seed}${variant} --plan ${planPath}`,
+  ];
 }

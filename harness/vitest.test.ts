@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { timersAndKills } from "../scenarios/builtin/timers-and-kills.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
 import { runSeed, UnknownNameError } from "./run-seed.ts";
-import { seedFailureMessage, seedTestName, seedTests } from "./vitest.ts";
+import { parseDecisionPlan } from "../sim/decisions.ts";
+import { seedFailureMessage, seedFailureWithPlan, seedTestName, seedTests } from "./vitest.ts";
 
 /** A user's scenario, not registered anywhere: a process ticks a few times on seeded sleeps. */
 const ticker: Scenario = {
@@ -76,4 +77,21 @@ describe("the failure message of a failing seed", () => {
     expect(message).not.toContain("npx blobsim replay");
     expect(message).toContain('npx vitest run -t "user.ticker seed 9$"');
   });
+
+  it("carries the seed's shrunk plan: the remaining faults, the plan JSON and its replay line", async () => {
+    // H08's recorded seed fails only after a 503 pair on one key: the shrunk plan keeps faults.
+    const run = await runSeed("store.create-if-absent", 393, { variant: "H08" });
+    expect(run.result.ok).toBe(false);
+    const message = await seedFailureWithPlan("store.create-if-absent", run.result, { shrinkBudgetS: 60 });
+    expect(message).toContain("scenario store.create-if-absent seed 393 variant H08 failed");
+    expect(message).toMatch(/shrunk plan: \d+ -> [1-9]\d* faults, 1-minimal/);
+    expect(message).toMatch(/ {2}fault store:[^ ]+#\d+: /);
+    const json = /plan \(save as [^)]+\): (\{.*\})$/m.exec(message)![1]!;
+    const plan = parseDecisionPlan(JSON.parse(json));
+    const again = await runSeed("store.create-if-absent", 393, { variant: "H08", plan });
+    expect(again.result.violation?.invariant).toBe(run.result.violation!.invariant);
+    expect(message).toContain(
+      "replay it: npx blobsim replay store.create-if-absent --seed 393 --variant H08 --plan store.create-if-absent.seed-393.plan.json",
+    );
+  }, 120_000);
 });

@@ -24,6 +24,7 @@ import { createRunner, type SeedRunner } from "./pool.ts";
 import type { Registry, RegistryScenario } from "./registry.ts";
 import { replayCommand, type SeedResult } from "./result.ts";
 import { runSeed } from "./run-seed.ts";
+import { shrinkSeed, shrunkPlanLines } from "./shrink.ts";
 import { loadScenarioModules } from "./scenario-modules.ts";
 import { seedTimeoutS } from "./seed-budget.ts";
 
@@ -44,7 +45,15 @@ export interface SeedTestsOptions {
   registry?: Registry;
   /** Path of the module exporting the scenario: run each seed in a worker thread (see above). */
   module?: string;
+  /**
+   * Wall seconds to shrink a failing seed (harness/shrink.ts) so its message shows the shrunk
+   * plan; 0 turns it off. Default 20. A scenario run in a worker (`module`) is not shrunk.
+   */
+  shrinkBudgetS?: number;
 }
+
+/** Wall seconds seedTests spends shrinking a failing seed by default. */
+export const DEFAULT_SEED_TEST_SHRINK_S = 20;
 
 /** The test name for one seed; `npx vitest run FILE -t "<name>$"` (a pattern) reruns just it. */
 export function seedTestName(scenarioId: string, seed: number, variant?: string | null): string {
@@ -79,6 +88,36 @@ export function seedFailureMessage(
     `rerun this test: npx vitest run ${file}-t "${seedTestName(result.scenario, result.seed, result.variant)}$"`,
   );
   return lines.join("\n");
+}
+
+/**
+ * The failure message with the seed's shrunk plan below it (what each remaining fault does, the
+ * plan as JSON, its replay line), when the failure is a violation or liveness one and shrinks
+ * within the budget to a plan that reproduces it.
+ */
+export async function seedFailureWithPlan(
+  scenarioOrId: string | RegistryScenario,
+  result: SeedResult,
+  options: {
+    registered?: boolean;
+    testFile?: string | undefined;
+    shrinkBudgetS: number;
+    registry?: Registry;
+  },
+): Promise<string> {
+  const message = seedFailureMessage(result, {
+    ...(options.registered !== undefined ? { registered: options.registered } : {}),
+    ...(options.testFile !== undefined ? { testFile: options.testFile } : {}),
+  });
+  if (options.shrinkBudgetS <= 0 || (result.status !== "violation" && result.status !== "liveness"))
+    return message;
+  const shrunk = await shrinkSeed(scenarioOrId, result.seed, {
+    variant: result.variant,
+    budgetS: options.shrinkBudgetS,
+    ...(options.registry ? { registry: options.registry } : {}),
+  }).catch(() => null);
+  if (!shrunk || shrunk.plan.others !== "neutral") return message;
+  return [message, ...shrunkPlanLines(shrunk, `${result.scenario}.seed-${result.seed}.plan.json`)].join("\n");
 }
 
 export class SeedFailure extends Error {
@@ -129,11 +168,20 @@ export function seedTests(scenarioOrId: string | RegistryScenario, options: Seed
             typeof scenarioOrId === "string" ||
             registry?.findScenario(scenarioId) === scenarioOrId ||
             !!options.module;
-          throw new SeedFailure(seedFailureMessage(result, { registered, testFile: currentTestFile() }));
+          throw new SeedFailure(
+            await seedFailureWithPlan(scenarioOrId, result, {
+              registered,
+              testFile: currentTestFile(),
+              shrinkBudgetS: options.module ? 0 : (options.shrinkBudgetS ?? DEFAULT_SEED_TEST_SHRINK_S),
+              ...(registry ? { registry } : {}),
+            }),
+          );
         }
       },
       // The test's own timeout stays above the seed's budget so the seed reports itself.
-      Math.max(timeoutMs, ((options.wallBudgetS ?? 0) + 30) * 1000),
+      // (and above the shrink of a failing seed).
+      Math.max(timeoutMs, ((options.wallBudgetS ?? 0) + 30) * 1000) +
+        (options.shrinkBudgetS ?? DEFAULT_SEED_TEST_SHRINK_S) * 1000,
     );
   }
 }

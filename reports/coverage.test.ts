@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { coverageMarkdown, reachCoverage } from "./coverage.ts";
+import { coverageHtml, coverageMarkdown, reachCoverage } from "./coverage.ts";
 
 const declared = [
   { name: "a", description: "state a" },
@@ -20,5 +20,20 @@ describe("reach coverage", () => {
     expect(coverage.unreached).toEqual(["b"]);
     expect(coverage.undeclared).toEqual(["typo"]);
     expect(coverageMarkdown(coverage).join("\n")).toMatch(/`b` \| 0 \| 0 \| \*\*NEVER\*\*/);
+  });
+
+  it("the HTML section lists reach points and BUGGIFY sites with hits, flagging the unreached", () => {
+    const sites = [
+      { name: "s1", description: "site one" },
+      { name: "s2", description: "site two" },
+    ];
+    const coverage = reachCoverage([{ reach: { a: 2, "buggify:s1": 5 } }], declared, sites);
+    const html = coverageHtml(coverage);
+    expect(html).toMatch(
+      /<tr data-reach="a"><td><code>a<\/code><\/td><td>2<\/td><td>1<\/td><td><span class="ok">yes/,
+    );
+    expect(html).toMatch(/<tr data-reach="b">.*NEVER/);
+    expect(html).toMatch(/<tr data-reach="s1"><td><code>s1<\/code><\/td><td>5<\/td>/);
+    expect(html).toContain("1 of 2 BUGGIFY sites fired");
   });
 });

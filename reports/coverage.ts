@@ -6,6 +6,7 @@
 import type { SeedResult } from "../harness/result.ts";
 import { ENGINE_BUGGIFY_SITES } from "../engine/buggify-sites.ts";
 import { ALL_REACH_POINTS } from "../sim/reach.ts";
+import { escapeHtml } from "./html-util.ts";
 
 export interface ReachRow {
   name: string;
@@ -84,4 +85,20 @@ export function coverageMarkdown(coverage: ReachCoverage): string[] {
     lines.push("", `Undeclared points hit: ${coverage.undeclared.join(", ")}.`);
   lines.push("");
   return lines;
+}
+
+/** The HTML section: the same two tables as the markdown, unreached points flagged. */
+export function coverageHtml(coverage: ReachCoverage): string {
+  const pct = Math.round(coverage.fraction * 100);
+  const row = (name: string, hits: number, seeds: number, flag: string, what: string) =>
+    `<tr data-reach="${escapeHtml(name)}"><td><code>${escapeHtml(name)}</code></td><td>${hits}</td><td>${seeds}</td><td>${flag}</td><td class="note">${escapeHtml(what)}</td></tr>`;
+  const fired = coverage.buggify.filter((site) => site.hits > 0).length;
+  return `<h2 id="coverage">Coverage (reach points and BUGGIFY sites)</h2>
+<p class="muted">${coverage.reached} of ${coverage.declared} declared reach points reached (${pct}%) over the real-engine seeds. ${fired} of ${coverage.buggify.length} BUGGIFY sites fired (sites fire only in runs with --buggify).${coverage.undeclared.length > 0 ? ` Undeclared names hit: ${coverage.undeclared.map(escapeHtml).join(", ")}.` : ""}</p>
+<table class="coverage"><thead><tr><th>reach point</th><th>hits</th><th>seeds</th><th>reached</th><th>what</th></tr></thead><tbody>
+${coverage.points.map((p) => row(p.name, p.hits, p.seeds, p.hits > 0 ? `<span class="ok">yes</span>` : `<span class="bad">NEVER</span>`, p.description)).join("\n")}
+</tbody></table>
+<table class="coverage"><thead><tr><th>BUGGIFY site</th><th>fires</th><th>seeds</th><th>fired</th><th>what</th></tr></thead><tbody>
+${coverage.buggify.map((s) => row(s.name, s.hits, s.seeds, s.hits > 0 ? `<span class="ok">yes</span>` : `<span class="muted">no</span>`, s.description)).join("\n")}
+</tbody></table>`;
 }

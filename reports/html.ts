@@ -6,6 +6,7 @@
 import { chartScript } from "./chart-library.ts";
 import { formatPower } from "./detection-power.ts";
 import { type ChartData, chartData } from "./charts.ts";
+import { coverageHtml } from "./coverage.ts";
 import type { CriterionStatus, ReportData } from "./evidence.ts";
 import { BASE_CSS, escapeHtml, htmlPage, inlineJson } from "./html-util.ts";
 import { PLACEMENT_COLUMNS, placementCells } from "./placement.ts";
@@ -185,6 +186,9 @@ ${report.placement
   )
   .join("\n")}
 </tbody></table>`);
+
+  // Coverage: reach points and BUGGIFY sites with their hits.
+  if (report.coverage) parts.push(coverageHtml(report.coverage));
 
   // Scenarios.
   parts.push(`<h2 id="scenarios">Scenarios</h2>

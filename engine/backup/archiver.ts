@@ -18,6 +18,8 @@ import type { BlobStore } from "../blobstore/blob-store.ts";
 import { AmbiguousWriteError, PreconditionFailedError } from "../blobstore/errors.ts";
 import { decodeManifest } from "../manifest/manifest.ts";
 import {
+  BUGGIFY_DELAY_MS,
+  buggify,
   type Clock,
   type FaultPoints,
   type Logger,
@@ -140,6 +142,7 @@ export class ColdArchiver {
   async backupOnce(): Promise<BackupOutcome> {
     const { source, manifestKey, clock } = this.options;
     const retry = storeRetryOf(this.indexOptions);
+    if (buggify(this.faults, "backup.slow-before-manifest-read")) await clock.sleepMs(BUGGIFY_DELAY_MS);
     const read = await withStoreRetries(retry, () => source.get(manifestKey));
     if (read === null) return this.nothing("no manifest in the primary");
     const manifest = decodeManifest(read.bytes, manifestKey);
@@ -189,6 +192,7 @@ export class ColdArchiver {
       totalBytes: objects.reduce((sum, object) => sum + object.bytes, manifestCopy.bytes),
     };
     await this.faults.hit("backup.before-index-cas");
+    if (buggify(this.faults, "backup.slow-before-index-cas")) await clock.sleepMs(BUGGIFY_DELAY_MS);
     const appended = await this.append(entry);
     await this.faults.hit("backup.after-index-cas");
     if (appended.kind === "created") return this.done({ ...appended, adoptedOrphans });
@@ -229,6 +233,7 @@ export class ColdArchiver {
     const { target } = this.options;
     const retry = storeRetryOf(this.indexOptions);
     await this.faults.hit("backup.before-object");
+    if (buggify(this.faults, "backup.slow-before-object")) await this.options.clock.sleepMs(BUGGIFY_DELAY_MS);
     const body = known ?? (await this.readSource(sourceKey, bytes, sha256));
     let adopted = false;
     for (let attempt = 1; ; attempt++) {
@@ -267,6 +272,7 @@ export class ColdArchiver {
       }
     }
     await this.faults.hit("backup.after-object");
+    if (buggify(this.faults, "backup.slow-after-object")) await this.options.clock.sleepMs(BUGGIFY_DELAY_MS);
     return { kind: "written", adopted };
   }
 

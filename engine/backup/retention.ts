@@ -14,6 +14,8 @@
 import type { BlobStore } from "../blobstore/blob-store.ts";
 import { AmbiguousWriteError, NotFoundError } from "../blobstore/errors.ts";
 import {
+  BUGGIFY_DELAY_MS,
+  buggify,
   type Clock,
   type FaultPoints,
   type Logger,
@@ -254,6 +256,7 @@ export async function applyRetention(options: RetentionOptions): Promise<Retenti
   const decided = await seams.collect({
     planned: () => decide(before.index).result.retire,
     retireInIndex: async () => {
+      if (buggify(faults, "retention.slow-before-retire")) await clock.sleepMs(BUGGIFY_DELAY_MS);
       const result = await updateBackupIndex(store, backupPrefix, indexOptions, decide);
       logger.log("backup-gc.retired", {
         kept: result.kept.length,
@@ -263,6 +266,7 @@ export async function applyRetention(options: RetentionOptions): Promise<Retenti
       return result;
     },
     deleteObjects: async (entries) => {
+      if (buggify(faults, "retention.slow-before-delete")) await clock.sleepMs(BUGGIFY_DELAY_MS);
       for (const entry of entries)
         for (const ref of [entry.manifest, ...entry.objects])
           if (await deleteObject(store, ref.key, faults, indexOptions)) deletedObjects++;

@@ -250,6 +250,8 @@ export class Lease implements WriterLease {
         if (buggify(this.faults, "lease.poll-late")) await clock.sleepMs(BUGGIFY_DELAY_MS);
         continue;
       }
+      // A taker that saw the lease takeable stalls before claiming it (another may claim first).
+      if (buggify(this.faults, "lease.slow-before-claim")) await clock.sleepMs(BUGGIFY_DELAY_MS);
       const manifest = await readManifest(this.options.store, this.options.manifestKey, this.retry);
       const floor = Math.max(current?.record.fencingToken ?? 0, manifest?.manifest.fencingToken ?? 0);
       const nowMs = clock.nowMs();
@@ -375,6 +377,7 @@ export class Lease implements WriterLease {
     if (!this.held) return;
     const held = this.held;
     this.held = null;
+    if (buggify(this.faults, "lease.slow-release")) await this.options.clock.sleepMs(BUGGIFY_DELAY_MS);
     const record: LeaseRecord = { ...held.record, released: true, expiresAtMs: this.options.clock.nowMs() };
     const version = await this.conditionalWrite(record, held.version);
     this.logger.log("lease.released", {

@@ -16,7 +16,15 @@ import { fenceStamp, readManifest, type VersionedManifest } from "../manifest/ca
 import { FencedError } from "../manifest/errors.ts";
 import { manifestKey } from "../manifest/manifest.ts";
 import { restoreDatabase, type Restorer, type RestoreOptions } from "../restore/restore.ts";
-import { assert, type Clock, type FaultPoints, type Logger, noFaults } from "../runtime.ts";
+import {
+  assert,
+  BUGGIFY_DELAY_MS,
+  buggify,
+  type Clock,
+  type FaultPoints,
+  type Logger,
+  noFaults,
+} from "../runtime.ts";
 import { DurableDatabase, type DurableDatabaseOptions } from "../wal/durable-database.ts";
 import { WalShipper, type WalShipperOptions } from "../wal/shipper.ts";
 import { type LeaseTuning, openLease } from "./open-lease.ts";
@@ -133,6 +141,7 @@ export async function openWriter(options: OpenWriterOptions): Promise<OpenedWrit
       ? await takeWithLease(options, options.takeover)
       : await takeWithStamp(options, options.takeover);
   await options.onPhase?.("taken");
+  if (buggify(faults, "open.slow-after-take")) await clock.sleepMs(BUGGIFY_DELAY_MS);
   const restorer = options.restorer ?? restoreDatabase;
   const restored = await restorer({
     ...options.restore,
@@ -145,6 +154,7 @@ export async function openWriter(options: OpenWriterOptions): Promise<OpenedWrit
     ...(logger ? { logger } : {}),
   });
   await options.onPhase?.("restored");
+  if (buggify(faults, "open.slow-after-restore")) await clock.sleepMs(BUGGIFY_DELAY_MS);
   const shipper = await WalShipper.open({
     ...options.wal,
     store,
@@ -160,6 +170,7 @@ export async function openWriter(options: OpenWriterOptions): Promise<OpenedWrit
     faults,
     ...(logger ? { logger } : {}),
   });
+  if (buggify(faults, "open.slow-after-shipper")) await clock.sleepMs(BUGGIFY_DELAY_MS);
   const durable = new DurableDatabase(restored.db, shipper, {
     ...options.durability,
     clock,

@@ -9,7 +9,15 @@
  *   flush (B05). `terminate()` (SIGTERM) flushes before closing.
  */
 import type { Database, Row } from "../db/database.ts";
-import { type Clock, type FaultPoints, type Logger, noFaults, silentLogger } from "../runtime.ts";
+import {
+  BUGGIFY_DELAY_MS,
+  buggify,
+  type Clock,
+  type FaultPoints,
+  type Logger,
+  noFaults,
+  silentLogger,
+} from "../runtime.ts";
 import type { CommitOutcome, WalShipper } from "./shipper.ts";
 
 export type DurabilityMode = "strict" | "relaxed";
@@ -67,11 +75,13 @@ export class DurableDatabase implements Committer {
   async write(rows: readonly Row[]): Promise<void> {
     if (this.closed) throw new DatabaseClosedError("database is closed");
     await this.db.writeRows(rows);
+    if (buggify(this.faults, "write.slow-before-sync")) await this.options.clock.sleepMs(BUGGIFY_DELAY_MS);
     if (this.options.mode === "relaxed") {
       this.armIdleFlush();
       return;
     }
     await this.shipper.sync();
+    if (buggify(this.faults, "write.slow-ack")) await this.options.clock.sleepMs(BUGGIFY_DELAY_MS);
     // The kill point after the ack: one tick later, once the caller has taken the answer.
     void this.options.clock.sleepMs(0).then(() => this.faults.hit("commit.after-ack"));
   }
@@ -88,6 +98,7 @@ export class DurableDatabase implements Committer {
   /** SIGTERM: flush what relaxed mode acked early, then stop. */
   async terminate(): Promise<void> {
     if (this.closed) return;
+    if (buggify(this.faults, "terminate.slow-flush")) await this.options.clock.sleepMs(BUGGIFY_DELAY_MS);
     await this.flush();
     this.closed = true;
     await this.db.close();
@@ -96,7 +107,9 @@ export class DurableDatabase implements Committer {
   private armIdleFlush(): void {
     if (this.idleFlushArmed) return;
     this.idleFlushArmed = true;
-    const idleFlushMs = this.options.idleFlushMs ?? IDLE_FLUSH_MS_DEFAULT;
+    // An idle flush that fires late (a busy event loop): relaxed acks stay unshipped longer.
+    const lateMs = buggify(this.faults, "idle-flush.late") ? BUGGIFY_DELAY_MS : 0;
+    const idleFlushMs = (this.options.idleFlushMs ?? IDLE_FLUSH_MS_DEFAULT) + lateMs;
     void this.options.clock.sleepMs(idleFlushMs).then(async () => {
       this.idleFlushArmed = false;
       if (this.closed) return;
