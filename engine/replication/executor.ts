@@ -93,9 +93,10 @@ export class Executor {
         }
         if (this.faults !== noFaults) await this.faultPoint("replication.catch-up.after-batch");
         this.check(plan, `progress of step ${step}`);
-        if (flushed > reached) {
-          sender.recordCatchUpProgress(plan.sessionId, Math.min(flushed, plan.targetLsn), this.tick());
-          reached = Math.min(flushed, plan.targetLsn);
+        const acked = this.strategies.ackedProgress(flushed, upTo, plan.targetLsn);
+        if (acked > reached) {
+          sender.recordCatchUpProgress(plan.sessionId, acked, this.tick());
+          reached = acked;
         } else {
           sender.checkBudget(plan.sessionId, this.tick());
         }
@@ -140,8 +141,9 @@ export class Executor {
             continue;
           }
           this.check(plan, `tail progress ${step}`);
-          if (flushed > replayed) {
-            replayed = Math.min(flushed, targets.targetLsn);
+          const acked = this.strategies.ackedProgress(flushed, upTo, targets.targetLsn);
+          if (acked > replayed) {
+            replayed = acked;
             sender.recordRebuildTailReplay(plan.sessionId, replayed);
           }
         }

@@ -273,14 +273,8 @@ export class Sender {
   /** Completes a catch-up or zero-gap session: converged, and truncated if it had to be (A8). */
   completeCatchUp(sessionId: number): void {
     this.step("complete", sessionId, (session) => {
-      if (session.kind !== "catch_up") throw new CompletionRejectedError("rebuild_session");
-      if (session.truncateToLsn !== null && !session.truncateRecorded)
-        throw new CompletionRejectedError("truncation_required");
-      if (session.phase === "handshake") {
-        if (session.targetLsn !== session.startLsn) throw new CompletionRejectedError("not_converged");
-      } else if (session.phase !== "catch_up" || !session.converged()) {
-        throw new CompletionRejectedError("not_converged");
-      }
+      const rejection = this.strategies.completionGate(session);
+      if (rejection !== null) throw new CompletionRejectedError(rejection);
       this.advance(session, "completed", "complete");
       this.currentSession = null;
       this.currentState = "in_sync";

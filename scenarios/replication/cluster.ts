@@ -42,6 +42,7 @@ import {
   watchRecoveryDecisions,
 } from "../../invariants/replication-recovery.ts";
 import { watchLogCompleteness } from "../../invariants/replication-log-completeness.ts";
+import { watchAckedProgress } from "../../invariants/replication-gates.ts";
 import { KillPlan } from "../../sim/kill-plan.ts";
 import { REPLICATION_FAULT_POINTS } from "../../engine/replication/fault-points.ts";
 import type { ScenarioContext } from "../scenario.ts";
@@ -50,6 +51,7 @@ import type { ScenarioContext } from "../scenario.ts";
 export const REPLICA_AFTER_APPLY = "replica.after-apply";
 export const REPLICA_AFTER_BASE = "replica.after-base-chunk";
 import { badInput } from "./bad-input.ts";
+import { hostileCall } from "./hostile.ts";
 import { SimReplicaLink } from "./link.ts";
 import { PrimaryWal } from "./primary.ts";
 
@@ -92,6 +94,10 @@ export interface ClusterKnobs {
   restartDelayMs: number;
   baseChunkEntries: number;
   retriesMax: number;
+  /** Mean time between hostile complete / truncate / progress calls on live sessions (0: none). */
+  hostileMeanMs: number;
+  /** Chance that a stream ack over-reports the replica's flushed LSN. */
+  overReportRate: number;
 }
 
 export type KnobDraw = (rng: Rng) => ClusterKnobs;
@@ -127,6 +133,8 @@ export const baseKnobs = (rng: Rng): ClusterKnobs => ({
   restartDelayMs: 0,
   baseChunkEntries: rng.pick([2, 4, 8]),
   retriesMax: rng.pick([1, 3]),
+  hostileMeanMs: 0,
+  overReportRate: 0,
 });
 
 const PAGES = 24;
@@ -178,6 +186,8 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     oldEpochReplays: 0,
     engineRestarts: 0,
     replicaRestarts: 0,
+    hostileCalls: 0,
+    hostileAccepted: 0,
   };
 
   // --- setup: primary history and replicas at assorted distances from it ---
@@ -256,6 +266,8 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     callTimeoutMs: Math.ceil(netOptions.delayMedianMs * 8 + 20),
     retriesMax: knobs.retriesMax,
     baseChunkEntries: knobs.baseChunkEntries,
+    overReportRate: knobs.overReportRate,
+    rng: world.rng.fork("link"),
   });
 
   // --- checkers ---
@@ -279,6 +291,7 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
   const onLog = (observe: (entry: RecoveryLogEntry) => void) => observers.push(observe);
   watchRecoveryDecisions(world, primary, onLog);
   watchBudgets(world, budget, onLog);
+  watchAckedProgress(world, (replicaId) => replicas.get(replicaId), onLog);
   watchLogCauses(world, onLog, (replicaId, atMs) =>
     addressChanges.some((c) => c.replicaId === replicaId && c.atMs === atMs),
   );
@@ -404,6 +417,9 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     metrics.oldEpochReplays++;
     deliver(replicaId, rng.pick(old), true);
   });
+  coordinatorLoops("hostile", knobs.hostileMeanMs, (rng) =>
+    hostileCall(world, engine, rng, replicas, (lsn) => primary.entry(lsn), metrics),
+  );
   coordinatorLoops("bad-input", knobs.badInputMeanMs, (rng) =>
     badInput(world, engine, rng, [...replicas.keys()], metrics),
   );

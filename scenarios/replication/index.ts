@@ -129,6 +129,21 @@ export const replicationScenarios: readonly Scenario[] = [
     },
   ),
   clusterScenario(
+    "replication.hostile",
+    "A hostile driver calls complete / truncate / progress at random on live sessions; a link over-reports flushed positions",
+    ["A3", "A5", "A8", "REP-4"],
+    (rng) => ({
+      ...baseKnobs(rng),
+      hostileMeanMs: rng.pick([3, 10]),
+      overReportRate: rng.pick([0.05, 0.2]),
+      replicaAheadRate: 0.5,
+    }),
+    {
+      // Detection power sets the count: R08 fails 90 %, R09 85 % of seeds, so 20 seeds find both.
+      defaultSeeds: 20,
+    },
+  ),
+  clusterScenario(
     "replication.bad-input",
     "Missing history, unknown replicas, out-of-range LSNs and stale session IDs get typed errors and change nothing",
     ["A3", "REP-5"],

@@ -6,12 +6,17 @@
 import { type LinkContext, type ReplicaLink, TransportError } from "../../engine/replication/index.ts";
 import type { SimNetwork } from "../../sim/network.ts";
 import type { ReplicaReply, ReplicaRequest, WalEntry } from "../../sim/replica.ts";
+import type { Rng } from "../../sim/rng.ts";
 import type { PrimaryWal } from "./primary.ts";
 
 export interface LinkOptions {
   callTimeoutMs: number;
   retriesMax: number;
   baseChunkEntries: number;
+  /** Chance that a stream ack over-reports the replica's flushed LSN (beyond what was asked). */
+  overReportRate: number;
+  /** Draws the over-reports (the link's own fork of the seed). */
+  rng: Rng;
 }
 
 export class SimReplicaLink implements ReplicaLink {
@@ -42,6 +47,9 @@ export class SimReplicaLink implements ReplicaLink {
       sessionId: context.sessionId,
       entries,
     });
+    // The link fault: the ack claims more than the replica holds, often past the frozen target.
+    if (this.options.overReportRate > 0 && this.options.rng.chance(this.options.overReportRate))
+      return reply.flushedLsn + this.options.rng.int(1, 12);
     return reply.flushedLsn;
   }
 
