@@ -83,3 +83,42 @@ export function watchAckedProgress(
       );
   });
 }
+
+export const CATCH_UP_BOUNDED = "catch-up-attempts-bounded";
+
+/**
+ * catch-up-attempts-bounded (A5): a catch-up that keeps failing in execution is not retried
+ * forever; after `failuresMax` failed catch-up sessions in a row (no completion, no rebuild in
+ * between) the next session of that replica is a rebuild. Judged on one engine's log (a
+ * restarted engine starts counting again).
+ */
+export function watchFailedCatchUps(
+  world: World,
+  failuresMax: number,
+  onLog: (observe: (entry: RecoveryLogEntry) => void) => void,
+): void {
+  const failed = new Map<string, number>();
+  onLog((entry) => {
+    if (
+      entry.event === "completed" ||
+      entry.event === "rebuild_completed" ||
+      (entry.event === "session_created" && entry.fields.kind === "rebuild")
+    ) {
+      failed.set(entry.replicaId, 0);
+      return;
+    }
+    if (
+      entry.event !== "session_invalidated" ||
+      entry.fields.kind !== "catch_up" ||
+      !entry.cause.startsWith("exec_failed")
+    )
+      return;
+    const count = (failed.get(entry.replicaId) ?? 0) + 1;
+    failed.set(entry.replicaId, count);
+    if (count > failuresMax)
+      world.violate(
+        CATCH_UP_BOUNDED,
+        `${entry.replicaId}: catch-up session ${entry.sessionId} is the ${count}th in a row to fail without a rebuild (bound ${failuresMax})`,
+      );
+  });
+}

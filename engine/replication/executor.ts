@@ -181,9 +181,7 @@ export class Executor {
       cause = error instanceof ReplicationError ? error.code : "engine_error";
       this.log.record(plan.replicaId, plan.sessionId, "exec_failed", cause, { message: messageOf(error) });
       if (this.registry.has(plan.replicaId)) {
-        this.registry
-          .sender(plan.replicaId)
-          .invalidateSession(plan.sessionId, `exec_failed: ${cause}`, "disconnected");
+        this.registry.sender(plan.replicaId).failSession(plan.sessionId, `exec_failed: ${cause}`);
       }
       throw error;
     } finally {

@@ -96,7 +96,15 @@ export interface ReplicationStrategies {
    * the executor skip entries it never received.
    */
   ackedProgress(flushedLsn: number, askedUpToLsn: number, frozenTargetLsn: number): number;
+  /**
+   * R10: the state after the Nth catch-up in a row failed in execution. Fix: needs_rebuild from
+   * the CATCH_UP_FAILURES_MAX-th on, so a catch-up that never converges is bounded.
+   */
+  afterFailedCatchUps(failedInARow: number): "needs_rebuild" | "disconnected";
 }
+
+/** Failed catch-up sessions in a row after which the replica needs a rebuild (R10). */
+export const CATCH_UP_FAILURES_MAX = 3;
 
 /** What the completion gates look at (a subset of the session). */
 export interface CompletionFacts {
@@ -138,6 +146,7 @@ export const defaultStrategies: ReplicationStrategies = {
   orphanedPins: (held) => held,
   onEndpointChange: (context) => context.invalidate(),
   completionGate: completionGates,
+  afterFailedCatchUps: (failed) => (failed >= CATCH_UP_FAILURES_MAX ? "needs_rebuild" : "disconnected"),
   ackedProgress: (flushed, askedUpTo, frozenTarget) => Math.min(flushed, askedUpTo, frozenTarget),
   checkPlanKind: (operation, expected, actual) => {
     if (actual !== expected) throw new WrongSessionKindError(operation, actual);

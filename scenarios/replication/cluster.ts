@@ -17,6 +17,7 @@ import {
   type RecoveryLogEntry,
   StaleEpochError,
   ReplicationError,
+  CATCH_UP_FAILURES_MAX,
 } from "../../engine/replication/index.ts";
 import { drawNetworkOptions, SimNetwork } from "../../sim/network.ts";
 import type { SimProcess } from "../../sim/process.ts";
@@ -42,7 +43,7 @@ import {
   watchRecoveryDecisions,
 } from "../../invariants/replication-recovery.ts";
 import { watchLogCompleteness } from "../../invariants/replication-log-completeness.ts";
-import { watchAckedProgress } from "../../invariants/replication-gates.ts";
+import { watchAckedProgress, watchFailedCatchUps } from "../../invariants/replication-gates.ts";
 import { KillPlan } from "../../sim/kill-plan.ts";
 import { REPLICATION_FAULT_POINTS } from "../../engine/replication/fault-points.ts";
 import type { ScenarioContext } from "../scenario.ts";
@@ -96,6 +97,11 @@ export interface ClusterKnobs {
   retriesMax: number;
   /** Mean time between hostile complete / truncate / progress calls on live sessions (0: none). */
   hostileMeanMs: number;
+  /** Mean time between windows in which a replica acks stream batches without applying them. */
+  stuckMeanMs: number;
+  stuckDurationMs: number;
+  /** The executor's bound on link calls per execution. */
+  executorStepsMax: number;
   /** Chance that a stream ack over-reports the replica's flushed LSN. */
   overReportRate: number;
 }
@@ -134,6 +140,9 @@ export const baseKnobs = (rng: Rng): ClusterKnobs => ({
   baseChunkEntries: rng.pick([2, 4, 8]),
   retriesMax: rng.pick([1, 3]),
   hostileMeanMs: 0,
+  stuckMeanMs: 0,
+  stuckDurationMs: 0,
+  executorStepsMax: 200,
   overReportRate: 0,
 });
 
@@ -168,7 +177,7 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
       strategies,
       ...(ctx.seams.replicationLog ? { log: ctx.seams.replicationLog(proc.clock) } : {}),
       ...(killPlan ? { faults: killPlan.faultsFor(proc) } : {}),
-      executor: { batchEntriesMax: 8, stepsMax: 200 },
+      executor: { batchEntriesMax: 8, stepsMax: knobs.executorStepsMax },
     });
   /** The primary's engine process and engine; both replaced when the engine restarts. */
   let primaryProc = world.spawn("primary");
@@ -204,10 +213,15 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
   const applyWatch = replicaApplyWatch(world);
   /** Requests each replica was delivered, newest last (what the replay injector re-sends). */
   const delivered = new Map<string, ReplicaRequest[]>();
+  const stuckUntil = new Map<string, number>();
   const deliver = (replicaId: string, request: ReplicaRequest, replayed: boolean) => {
     const replica = replicas.get(replicaId)!;
     const before = replica.mutations.length;
-    const reply = replica.handle(request);
+    // A stuck replica acks stream batches without applying them: that catch-up never converges.
+    const stuck = stuckUntil.get(replicaId) ?? -1;
+    const reply = replica.handle(
+      request.op === "stream" && world.nowMs < stuck ? { ...request, entries: [] } : request,
+    );
     const applied = replica.mutations.length - before;
     if (killPlan && applied > 0) {
       // The replica may die with the mutation applied and its answer never sent.
@@ -285,6 +299,7 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
       for (const observe of observers) observe(entry);
       for (const observe of own) observe(entry);
     });
+    watchFailedCatchUps(world, CATCH_UP_FAILURES_MAX, (observe) => own.push(observe));
     return watchLogCompleteness(world, (observe) => own.push(observe));
   };
   let logCompleteness = watchEngine(engine);
@@ -416,6 +431,10 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     if (old.length === 0) return;
     metrics.oldEpochReplays++;
     deliver(replicaId, rng.pick(old), true);
+  });
+  coordinatorLoops("stuck", knobs.stuckMeanMs, (rng) => {
+    const replicaId = rng.pick([...replicas.keys()]);
+    stuckUntil.set(replicaId, world.nowMs + knobs.stuckDurationMs);
   });
   coordinatorLoops("hostile", knobs.hostileMeanMs, (rng) =>
     hostileCall(world, engine, rng, replicas, (lsn) => primary.entry(lsn), metrics),

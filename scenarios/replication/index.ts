@@ -144,6 +144,19 @@ export const replicationScenarios: readonly Scenario[] = [
     },
   ),
   clusterScenario(
+    "replication.non-converging",
+    "Replicas that ack catch-up batches without applying them: a catch-up that keeps failing escalates to rebuild",
+    ["A5", "REP-4", "REP-2"],
+    (rng) => ({
+      ...baseKnobs(rng),
+      stuckMeanMs: rng.pick([80, 200]),
+      stuckDurationMs: rng.pick([150, 400]),
+      executorStepsMax: rng.pick([8, 16]),
+      writeMeanIntervalMs: rng.pick([2, 5]),
+    }),
+    { defaultSeeds: 20 },
+  ),
+  clusterScenario(
     "replication.bad-input",
     "Missing history, unknown replicas, out-of-range LSNs and stale session IDs get typed errors and change nothing",
     ["A3", "REP-5"],
