@@ -122,3 +122,31 @@ export function watchFailedCatchUps(
       );
   });
 }
+
+export const FROZEN_TARGET = "frozen-target-held";
+
+/**
+ * frozen-target-held (REP-4, A5): a catch-up executor never asks for entries past the target
+ * frozen when its catch-up began, however far the writer has moved on. Judged on one engine's
+ * log (catch_up_started names the frozen target) and every stream the link sends.
+ */
+export function watchFrozenTargets(
+  world: World,
+  onLog: (observe: (entry: RecoveryLogEntry) => void) => void,
+): (replicaId: string, sessionId: number, toLsn: number) => void {
+  const frozen = new Map<string, number>();
+  onLog((entry) => {
+    const key = `${entry.replicaId}/${entry.sessionId}`;
+    if (entry.event === "catch_up_started" && typeof entry.fields.frozenTarget === "number")
+      frozen.set(key, entry.fields.frozenTarget);
+    else if (entry.event === "completed" || entry.event === "session_invalidated") frozen.delete(key);
+  });
+  return (replicaId, sessionId, toLsn) => {
+    const target = frozen.get(`${replicaId}/${sessionId}`);
+    if (target !== undefined && toLsn > target)
+      world.violate(
+        FROZEN_TARGET,
+        `${replicaId} session ${sessionId}: streamed up to ${toLsn}, past its frozen target ${target}`,
+      );
+  };
+}

@@ -73,11 +73,15 @@ export class Executor {
         sender.recordTruncation(plan.sessionId, flushed);
       }
       let reached = plan.startLsn;
-      for (let step = 0; reached < plan.targetLsn; step++) {
+      // The frozen target (REP-4): the writer may outpace catch-up; this session ends at the
+      // target its handshake proved, and the next session picks up from there.
+      const target = () =>
+        this.strategies.catchUpTarget(plan.targetLsn, () => this.storage.retainedHistory()?.committedLsn);
+      for (let step = 0; reached < target(); step++) {
         if (step >= this.options.stepsMax)
           throw new SessionInvalidatedError(plan.sessionId, "step bound reached");
         this.check(plan, `catch-up step ${step}`);
-        const upTo = Math.min(plan.targetLsn, reached + this.options.batchEntriesMax);
+        const upTo = Math.min(target(), reached + this.options.batchEntriesMax);
         let flushed: number;
         try {
           flushed = await wire(link.streamWal(context, reached, upTo));

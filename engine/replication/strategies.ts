@@ -101,6 +101,12 @@ export interface ReplicationStrategies {
    * the CATCH_UP_FAILURES_MAX-th on, so a catch-up that never converges is bounded.
    */
   afterFailedCatchUps(failedInARow: number): "needs_rebuild" | "disconnected";
+  /**
+   * R11: the LSN a catch-up executor ships up to. Fix: the target frozen at the handshake, never
+   * the primary's moving committed LSN (`committedNow`, read only by a replacement), so a
+   * writer that outpaces catch-up cannot make it chase.
+   */
+  catchUpTarget(frozenTargetLsn: number, committedNow: () => number | undefined): number;
 }
 
 /** Failed catch-up sessions in a row after which the replica needs a rebuild (R10). */
@@ -146,6 +152,7 @@ export const defaultStrategies: ReplicationStrategies = {
   orphanedPins: (held) => held,
   onEndpointChange: (context) => context.invalidate(),
   completionGate: completionGates,
+  catchUpTarget: (frozenTargetLsn) => frozenTargetLsn,
   afterFailedCatchUps: (failed) => (failed >= CATCH_UP_FAILURES_MAX ? "needs_rebuild" : "disconnected"),
   ackedProgress: (flushed, askedUpTo, frozenTarget) => Math.min(flushed, askedUpTo, frozenTarget),
   checkPlanKind: (operation, expected, actual) => {

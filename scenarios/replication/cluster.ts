@@ -43,7 +43,11 @@ import {
   watchRecoveryDecisions,
 } from "../../invariants/replication-recovery.ts";
 import { watchLogCompleteness } from "../../invariants/replication-log-completeness.ts";
-import { watchAckedProgress, watchFailedCatchUps } from "../../invariants/replication-gates.ts";
+import {
+  watchAckedProgress,
+  watchFailedCatchUps,
+  watchFrozenTargets,
+} from "../../invariants/replication-gates.ts";
 import { KillPlan } from "../../sim/kill-plan.ts";
 import { REPLICATION_FAULT_POINTS } from "../../engine/replication/fault-points.ts";
 import type { ScenarioContext } from "../scenario.ts";
@@ -100,6 +104,9 @@ export interface ClusterKnobs {
   /** Mean time between windows in which a replica acks stream batches without applying them. */
   stuckMeanMs: number;
   stuckDurationMs: number;
+  /** Mean time between bursts in which the writer appends (and commits) many entries at once. */
+  burstMeanMs: number;
+  burstEntries: number;
   /** The executor's bound on link calls per execution. */
   executorStepsMax: number;
   /** Chance that a stream ack over-reports the replica's flushed LSN. */
@@ -142,6 +149,8 @@ export const baseKnobs = (rng: Rng): ClusterKnobs => ({
   hostileMeanMs: 0,
   stuckMeanMs: 0,
   stuckDurationMs: 0,
+  burstMeanMs: 0,
+  burstEntries: 0,
   executorStepsMax: 200,
   overReportRate: 0,
 });
@@ -286,6 +295,8 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
 
   // --- checkers ---
   const observers: Array<(entry: RecoveryLogEntry) => void> = [];
+  let frozenTargetCheck: (replicaId: string, sessionId: number, toLsn: number) => void = () => undefined;
+  link.onStream = (context, toLsn) => frozenTargetCheck(context.replicaId, context.sessionId, toLsn);
   /** Subscribes the checkers to an engine's log; session stories are per engine incarnation. */
   const watchEngine = (watched: ReplicationEngine) => {
     const own: Array<(entry: RecoveryLogEntry) => void> = [];
@@ -300,6 +311,7 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
       for (const observe of own) observe(entry);
     });
     watchFailedCatchUps(world, CATCH_UP_FAILURES_MAX, (observe) => own.push(observe));
+    frozenTargetCheck = watchFrozenTargets(world, (observe) => own.push(observe));
     return watchLogCompleteness(world, (observe) => own.push(observe));
   };
   let logCompleteness = watchEngine(engine);
@@ -435,6 +447,12 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
   coordinatorLoops("stuck", knobs.stuckMeanMs, (rng) => {
     const replicaId = rng.pick([...replicas.keys()]);
     stuckUntil.set(replicaId, world.nowMs + knobs.stuckDurationMs);
+  });
+  // The outpacing writer: a burst of writes lands while catch-ups are under way.
+  coordinatorLoops("burst", knobs.burstMeanMs, () => {
+    if (finalPhase) return;
+    for (let i = 0; i < knobs.burstEntries; i++) primary.append();
+    primary.commit(Math.min(primary.headLsn, commitCeiling()));
   });
   coordinatorLoops("hostile", knobs.hostileMeanMs, (rng) =>
     hostileCall(world, engine, rng, replicas, (lsn) => primary.entry(lsn), metrics),

@@ -154,7 +154,22 @@ export const replicationScenarios: readonly Scenario[] = [
       executorStepsMax: rng.pick([8, 16]),
       writeMeanIntervalMs: rng.pick([2, 5]),
     }),
+    // Detection power sets the count: R10 fails 40 % of seeds; 20 seeds miss it with p < 10⁻⁴.
     { defaultSeeds: 20 },
+  ),
+  clusterScenario(
+    "replication.outpacing",
+    "A writer that outpaces catch-up (bursts of committed writes mid catch-up): each session ends at its frozen target",
+    ["A5", "REP-4"],
+    (rng) => ({
+      ...baseKnobs(rng),
+      burstMeanMs: rng.pick([10, 30]),
+      burstEntries: rng.pick([10, 40]),
+      writeMeanIntervalMs: rng.pick([1, 2]),
+      retainEntries: rng.pick([120, 400]),
+    }),
+    // Detection power sets the count: R11 fails 95 % of seeds, so 10 find it with certainty.
+    { defaultSeeds: 10 },
   ),
   clusterScenario(
     "replication.bad-input",

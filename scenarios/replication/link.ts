@@ -22,6 +22,8 @@ export interface LinkOptions {
 export class SimReplicaLink implements ReplicaLink {
   /** Called before every call with the context it carries (the stale-epoch checker). */
   onSend: (context: LinkContext, op: string) => void = () => undefined;
+  /** Called before every WAL stream with the range it asks for (the frozen-target checker). */
+  onStream: (context: LinkContext, toInclusive: number) => void = () => undefined;
 
   constructor(
     private readonly network: SimNetwork,
@@ -40,6 +42,7 @@ export class SimReplicaLink implements ReplicaLink {
   }
 
   async streamWal(context: LinkContext, fromExclusive: number, toInclusive: number): Promise<number> {
+    this.onStream(context, toInclusive);
     const entries = this.primary.readWal(context, fromExclusive, toInclusive);
     const reply = await this.callOnce(context, {
       op: "stream",
