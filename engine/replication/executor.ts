@@ -73,11 +73,15 @@ export class Executor {
         sender.recordTruncation(plan.sessionId, flushed);
       }
       let reached = plan.startLsn;
-      for (let step = 0; reached < plan.targetLsn; step++) {
+      // The frozen target (REP-4): the writer may outpace catch-up; this session ends at the
+      // target its handshake proved, and the next session picks up from there.
+      const target = () =>
+        this.strategies.catchUpTarget(plan.targetLsn, () => this.storage.retainedHistory()?.committedLsn);
+      for (let step = 0; reached < target(); step++) {
         if (step >= this.options.stepsMax)
           throw new SessionInvalidatedError(plan.sessionId, "step bound reached");
         this.check(plan, `catch-up step ${step}`);
-        const upTo = Math.min(plan.targetLsn, reached + this.options.batchEntriesMax);
+        const upTo = Math.min(target(), reached + this.options.batchEntriesMax);
         let flushed: number;
         try {
           flushed = await wire(link.streamWal(context, reached, upTo));
@@ -93,9 +97,10 @@ export class Executor {
         }
         if (this.faults !== noFaults) await this.faultPoint("replication.catch-up.after-batch");
         this.check(plan, `progress of step ${step}`);
-        if (flushed > reached) {
-          sender.recordCatchUpProgress(plan.sessionId, Math.min(flushed, plan.targetLsn), this.tick());
-          reached = Math.min(flushed, plan.targetLsn);
+        const acked = this.strategies.ackedProgress(flushed, upTo, plan.targetLsn);
+        if (acked > reached) {
+          sender.recordCatchUpProgress(plan.sessionId, acked, this.tick());
+          reached = acked;
         } else {
           sender.checkBudget(plan.sessionId, this.tick());
         }
@@ -140,8 +145,9 @@ export class Executor {
             continue;
           }
           this.check(plan, `tail progress ${step}`);
-          if (flushed > replayed) {
-            replayed = Math.min(flushed, targets.targetLsn);
+          const acked = this.strategies.ackedProgress(flushed, upTo, targets.targetLsn);
+          if (acked > replayed) {
+            replayed = acked;
             sender.recordRebuildTailReplay(plan.sessionId, replayed);
           }
         }
@@ -179,9 +185,7 @@ export class Executor {
       cause = error instanceof ReplicationError ? error.code : "engine_error";
       this.log.record(plan.replicaId, plan.sessionId, "exec_failed", cause, { message: messageOf(error) });
       if (this.registry.has(plan.replicaId)) {
-        this.registry
-          .sender(plan.replicaId)
-          .invalidateSession(plan.sessionId, `exec_failed: ${cause}`, "disconnected");
+        this.registry.sender(plan.replicaId).failSession(plan.sessionId, `exec_failed: ${cause}`);
       }
       throw error;
     } finally {

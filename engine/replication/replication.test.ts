@@ -14,6 +14,7 @@ import {
   StaleEpochError,
   StaleSessionError,
   TickRequiredError,
+  TransportError,
   UnknownReplicaError,
   WrongSessionKindError,
 } from "./errors.ts";
@@ -26,6 +27,7 @@ import {
 } from "./history.ts";
 import { RebuildState, baseReachedSnapshot } from "./rebuild.ts";
 import type { LinkContext, Pin, PinOwner, ReplicaLink, ReplicationStorage } from "./storage.ts";
+import { CATCH_UP_FAILURES_MAX } from "./strategies.ts";
 
 const history = (over: Partial<RetainedHistory> = {}): RetainedHistory => ({
   tailLsn: 10,
@@ -351,5 +353,119 @@ describe("engine: planner, executors, fencing", () => {
     expect(() => engine.planner.planCatchUp("r1", sessionId, 50)).toThrow(MissingHistoryError);
     expect(engine.registry.sender("r1").sessionSnapshot()?.phase).toBe("init");
     expect(engine.log.entries.every((e) => e.cause.length > 0 && e.cause !== "unspecified")).toBe(true);
+  });
+});
+
+/**
+ * The divergences from the Go design that issue #23 lists, each decided here (see
+ * docs/replication-checklist.md, "Divergences from the Go design"): kept ones pin blobsim's
+ * behaviour, aligned ones pin the Go behaviour.
+ */
+describe("divergences from the Go design (issue #23)", () => {
+  it("kept: a catch-up WAL-pin failure escalates to needs_rebuild (Go: disconnected, retry)", () => {
+    const storage = new FakeStorage();
+    storage.fail.wal = true;
+    const { engine, sessionId } = setup(storage);
+    expect(() => engine.planner.planCatchUp("r1", sessionId, 70)).toThrow(PinFailedError);
+    const sender = engine.registry.sender("r1");
+    expect(sender.hasActiveSession()).toBe(false);
+    expect(sender.state).toBe("needs_rebuild");
+  });
+
+  it("kept: a failed execution invalidates its session, not only its pins (Go: pins only)", async () => {
+    const { engine, storage, sessionId } = setup();
+    const plan = engine.planner.planCatchUp("r1", sessionId, 95);
+    if (plan.kind !== "catch_up") throw new Error(plan.kind);
+    const link = new FakeLink(95);
+    link.truncate = async () => {
+      throw new Error("connection reset");
+    };
+    await expect(engine.executor.executeCatchUp(plan, link)).rejects.toThrow(TransportError);
+    const sender = engine.registry.sender("r1");
+    expect(sender.hasActiveSession()).toBe(false);
+    expect(sender.state).toBe("disconnected");
+    expect(storage.pins.size).toBe(0);
+  });
+
+  it("kept: a stale assignment is rejected whole, topology included (Go: applies the topology)", () => {
+    const { engine, endpoint } = setup();
+    engine.registry.applyAssignment({ epoch: 2, replicas: [{ replicaId: "r1", endpoint }] });
+    const before = JSON.stringify(engine.status());
+    const r2 = { dataAddr: "10.0.0.3:1", ctrlAddr: "10.0.0.3:2", version: 1 };
+    expect(() =>
+      engine.registry.applyAssignment({
+        epoch: 1,
+        replicas: [
+          { replicaId: "r1", endpoint },
+          { replicaId: "r2", endpoint: r2 },
+        ],
+      }),
+    ).toThrow(StaleEpochError);
+    expect(engine.registry.has("r2")).toBe(false);
+    expect(JSON.stringify(engine.status())).toBe(before);
+  });
+
+  it("kept: a second attach replaces the live session (Go refuses it)", () => {
+    const { engine, endpoint, sessionId } = setup();
+    engine.registry.applyAssignment({
+      epoch: 1,
+      replicas: [{ replicaId: "r1", endpoint }],
+      recoveryTargets: { r1: "rebuild" },
+    });
+    const sender = engine.registry.sender("r1");
+    expect(sender.sessionId).not.toBe(sessionId);
+    expect(sender.sessionSnapshot()?.kind).toBe("rebuild");
+    expect(() => sender.beginConnect(sessionId)).toThrow(StaleSessionError);
+  });
+
+  it("kept: no cancel call — invalidation is the cancel; the executor stops and releases its pins", async () => {
+    const { engine, storage, sessionId } = setup();
+    const plan = engine.planner.planCatchUp("r1", sessionId, 20);
+    if (plan.kind !== "catch_up") throw new Error(plan.kind);
+    expect(storage.pins.size).toBe(1);
+    const moved = { dataAddr: "10.0.0.9:1", ctrlAddr: "10.0.0.9:2", version: 2 };
+    engine.registry.applyAssignment({ epoch: 1, replicas: [{ replicaId: "r1", endpoint: moved }] });
+    await expect(engine.executor.executeCatchUp(plan, new FakeLink(20))).rejects.toThrow(StaleSessionError);
+    expect(storage.pins.size).toBe(0);
+  });
+
+  it("aligned: N catch-up sessions failed in a row lead to needs_rebuild (Go: maximum attempts)", async () => {
+    const { engine, endpoint } = setup();
+    const sender = engine.registry.sender("r1");
+    const states: string[] = [];
+    for (let attempt = 1; attempt <= CATCH_UP_FAILURES_MAX; attempt++) {
+      if (attempt > 1)
+        engine.registry.applyAssignment({
+          epoch: 1,
+          replicas: [{ replicaId: "r1", endpoint }],
+          recoveryTargets: { r1: "catch_up" },
+        });
+      const plan = engine.planner.planCatchUp("r1", sender.sessionId!, 95);
+      if (plan.kind !== "catch_up") throw new Error(plan.kind);
+      const link = new FakeLink(95);
+      link.truncate = async () => {
+        throw new Error("connection reset");
+      };
+      await expect(engine.executor.executeCatchUp(plan, link)).rejects.toThrow(TransportError);
+      states.push(sender.state);
+    }
+    expect(states).toEqual([...Array(CATCH_UP_FAILURES_MAX - 1).fill("disconnected"), "needs_rebuild"]);
+    expect(sender.failedCatchUps).toBe(0);
+  });
+
+  it("aligned: an over-reported ack never moves catch-up past what the batch asked (frozen target)", async () => {
+    const { engine, sessionId } = setup();
+    const plan = engine.planner.planCatchUp("r1", sessionId, 20);
+    if (plan.kind !== "catch_up") throw new Error(plan.kind);
+    const asked: number[] = [];
+    const link = new FakeLink(20);
+    link.streamWal = async (_c, _from, to) => {
+      asked.push(to);
+      return to + 50;
+    };
+    await engine.executor.executeCatchUp(plan, link);
+    const progress = engine.log.entries.filter((e) => e.event === "catch_up_progress");
+    expect(progress.map((e) => e.fields.recoveredTo)).toEqual(asked);
+    expect(asked.at(-1)).toBe(90);
   });
 });

@@ -29,6 +29,8 @@ export class Sender {
   private currentState: ReplicaState = "disconnected";
   private currentSession: Session | null = null;
   private stoppedFlag = false;
+  /** Catch-up sessions that failed in execution since the last completion or escalation. */
+  private failedCatchUpsInARow = 0;
 
   constructor(
     readonly replicaId: string,
@@ -117,6 +119,33 @@ export class Sender {
     if (this.currentSession?.id !== sessionId || !this.currentSession.active) return false;
     this.dropSession(cause, targetState);
     return true;
+  }
+
+  /**
+   * The executor's failure path: ends the session if it is still the live one. A catch-up that
+   * keeps failing never converges, so after the strategy's number of failures in a row the
+   * replica needs a rebuild instead of one more catch-up (Go: maximum attempts, then escalate).
+   */
+  failSession(sessionId: number, cause: string): boolean {
+    const session = this.currentSession;
+    if (session?.id !== sessionId || !session.active) return false;
+    let targetState: ReplicaState = "disconnected";
+    let why = cause;
+    if (session.kind === "catch_up") {
+      this.failedCatchUpsInARow++;
+      targetState = this.strategies.afterFailedCatchUps(this.failedCatchUpsInARow);
+      if (targetState === "needs_rebuild") {
+        why = `${cause}; catch_up_failed_${this.failedCatchUpsInARow}_times`;
+        this.failedCatchUpsInARow = 0;
+      }
+    }
+    this.dropSession(why, targetState);
+    return true;
+  }
+
+  /** Catch-up sessions that failed in execution in a row (0 after a completion or escalation). */
+  get failedCatchUps(): number {
+    return this.failedCatchUpsInARow;
   }
 
   stop(cause: string): void {
@@ -273,15 +302,10 @@ export class Sender {
   /** Completes a catch-up or zero-gap session: converged, and truncated if it had to be (A8). */
   completeCatchUp(sessionId: number): void {
     this.step("complete", sessionId, (session) => {
-      if (session.kind !== "catch_up") throw new CompletionRejectedError("rebuild_session");
-      if (session.truncateToLsn !== null && !session.truncateRecorded)
-        throw new CompletionRejectedError("truncation_required");
-      if (session.phase === "handshake") {
-        if (session.targetLsn !== session.startLsn) throw new CompletionRejectedError("not_converged");
-      } else if (session.phase !== "catch_up" || !session.converged()) {
-        throw new CompletionRejectedError("not_converged");
-      }
+      const rejection = this.strategies.completionGate(session);
+      if (rejection !== null) throw new CompletionRejectedError(rejection);
       this.advance(session, "completed", "complete");
+      this.failedCatchUpsInARow = 0;
       this.currentSession = null;
       this.currentState = "in_sync";
       return { event: "completed", cause: "converged", fields: { at: session.targetLsn } };
@@ -345,6 +369,7 @@ export class Sender {
     this.rebuildStep("rebuild_complete", sessionId, (session, rebuild) => {
       rebuild.complete();
       this.advance(session, "completed", "rebuild_complete");
+      this.failedCatchUpsInARow = 0;
       this.currentSession = null;
       this.currentState = "in_sync";
       return {

@@ -84,6 +84,54 @@ export interface ReplicationStrategies {
    * stops at its next step instead of calling the dead address until it fails (the V1.5 bug).
    */
   onEndpointChange(context: { invalidate(): void }): void;
+  /**
+   * R08: the sender's completion gates for a catch-up or zero-gap session. Fix: a catch-up
+   * session only, its truncation recorded if it needed one, converged at the frozen target in
+   * catch-up, and in handshake (zero gap) only when start equals target. Null accepts.
+   */
+  completionGate(session: CompletionFacts): CompletionRejection | null;
+  /**
+   * R09: how far one acked batch moves a catch-up. Fix: never past what this batch asked for
+   * (nor the frozen target), so a replica that over-reports its flushed position cannot make
+   * the executor skip entries it never received.
+   */
+  ackedProgress(flushedLsn: number, askedUpToLsn: number, frozenTargetLsn: number): number;
+  /**
+   * R10: the state after the Nth catch-up in a row failed in execution. Fix: needs_rebuild from
+   * the CATCH_UP_FAILURES_MAX-th on, so a catch-up that never converges is bounded.
+   */
+  afterFailedCatchUps(failedInARow: number): "needs_rebuild" | "disconnected";
+  /**
+   * R11: the LSN a catch-up executor ships up to. Fix: the target frozen at the handshake, never
+   * the primary's moving committed LSN (`committedNow`, read only by a replacement), so a
+   * writer that outpaces catch-up cannot make it chase.
+   */
+  catchUpTarget(frozenTargetLsn: number, committedNow: () => number | undefined): number;
+}
+
+/** Failed catch-up sessions in a row after which the replica needs a rebuild (R10). */
+export const CATCH_UP_FAILURES_MAX = 3;
+
+/** What the completion gates look at (a subset of the session). */
+export interface CompletionFacts {
+  readonly kind: SessionKind;
+  readonly phase: string;
+  readonly startLsn: number;
+  readonly targetLsn: number;
+  readonly recoveredTo: number;
+  readonly truncateToLsn: number | null;
+  readonly truncateRecorded: boolean;
+}
+
+export type CompletionRejection = "not_converged" | "truncation_required" | "rebuild_session";
+
+/** The fix's completion gates (R08); the scenario's hostile driver holds them to the truth. */
+export function completionGates(session: CompletionFacts): CompletionRejection | null {
+  if (session.kind !== "catch_up") return "rebuild_session";
+  if (session.truncateToLsn !== null && !session.truncateRecorded) return "truncation_required";
+  if (session.phase === "handshake") return session.targetLsn === session.startLsn ? null : "not_converged";
+  if (session.phase !== "catch_up" || session.recoveredTo < session.targetLsn) return "not_converged";
+  return null;
 }
 
 export const defaultStrategies: ReplicationStrategies = {
@@ -103,6 +151,10 @@ export const defaultStrategies: ReplicationStrategies = {
     endpointDiffers(before, after) ? "endpoint_changed" : "assignment_intent",
   orphanedPins: (held) => held,
   onEndpointChange: (context) => context.invalidate(),
+  completionGate: completionGates,
+  catchUpTarget: (frozenTargetLsn) => frozenTargetLsn,
+  afterFailedCatchUps: (failed) => (failed >= CATCH_UP_FAILURES_MAX ? "needs_rebuild" : "disconnected"),
+  ackedProgress: (flushed, askedUpTo, frozenTarget) => Math.min(flushed, askedUpTo, frozenTarget),
   checkPlanKind: (operation, expected, actual) => {
     if (actual !== expected) throw new WrongSessionKindError(operation, actual);
   },

@@ -17,6 +17,7 @@ import {
   type RecoveryLogEntry,
   StaleEpochError,
   ReplicationError,
+  CATCH_UP_FAILURES_MAX,
 } from "../../engine/replication/index.ts";
 import { drawNetworkOptions, SimNetwork } from "../../sim/network.ts";
 import type { SimProcess } from "../../sim/process.ts";
@@ -42,6 +43,11 @@ import {
   watchRecoveryDecisions,
 } from "../../invariants/replication-recovery.ts";
 import { watchLogCompleteness } from "../../invariants/replication-log-completeness.ts";
+import {
+  watchAckedProgress,
+  watchFailedCatchUps,
+  watchFrozenTargets,
+} from "../../invariants/replication-gates.ts";
 import { KillPlan } from "../../sim/kill-plan.ts";
 import { REPLICATION_FAULT_POINTS } from "../../engine/replication/fault-points.ts";
 import type { ScenarioContext } from "../scenario.ts";
@@ -50,6 +56,7 @@ import type { ScenarioContext } from "../scenario.ts";
 export const REPLICA_AFTER_APPLY = "replica.after-apply";
 export const REPLICA_AFTER_BASE = "replica.after-base-chunk";
 import { badInput } from "./bad-input.ts";
+import { hostileCall } from "./hostile.ts";
 import { SimReplicaLink } from "./link.ts";
 import { PrimaryWal } from "./primary.ts";
 
@@ -92,6 +99,18 @@ export interface ClusterKnobs {
   restartDelayMs: number;
   baseChunkEntries: number;
   retriesMax: number;
+  /** Mean time between hostile complete / truncate / progress calls on live sessions (0: none). */
+  hostileMeanMs: number;
+  /** Mean time between windows in which a replica acks stream batches without applying them. */
+  stuckMeanMs: number;
+  stuckDurationMs: number;
+  /** Mean time between bursts in which the writer appends (and commits) many entries at once. */
+  burstMeanMs: number;
+  burstEntries: number;
+  /** The executor's bound on link calls per execution. */
+  executorStepsMax: number;
+  /** Chance that a stream ack over-reports the replica's flushed LSN. */
+  overReportRate: number;
 }
 
 export type KnobDraw = (rng: Rng) => ClusterKnobs;
@@ -127,6 +146,13 @@ export const baseKnobs = (rng: Rng): ClusterKnobs => ({
   restartDelayMs: 0,
   baseChunkEntries: rng.pick([2, 4, 8]),
   retriesMax: rng.pick([1, 3]),
+  hostileMeanMs: 0,
+  stuckMeanMs: 0,
+  stuckDurationMs: 0,
+  burstMeanMs: 0,
+  burstEntries: 0,
+  executorStepsMax: 200,
+  overReportRate: 0,
 });
 
 const PAGES = 24;
@@ -160,7 +186,7 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
       strategies,
       ...(ctx.seams.replicationLog ? { log: ctx.seams.replicationLog(proc.clock) } : {}),
       ...(killPlan ? { faults: killPlan.faultsFor(proc) } : {}),
-      executor: { batchEntriesMax: 8, stepsMax: 200 },
+      executor: { batchEntriesMax: 8, stepsMax: knobs.executorStepsMax },
     });
   /** The primary's engine process and engine; both replaced when the engine restarts. */
   let primaryProc = world.spawn("primary");
@@ -178,6 +204,8 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     oldEpochReplays: 0,
     engineRestarts: 0,
     replicaRestarts: 0,
+    hostileCalls: 0,
+    hostileAccepted: 0,
   };
 
   // --- setup: primary history and replicas at assorted distances from it ---
@@ -194,10 +222,15 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
   const applyWatch = replicaApplyWatch(world);
   /** Requests each replica was delivered, newest last (what the replay injector re-sends). */
   const delivered = new Map<string, ReplicaRequest[]>();
+  const stuckUntil = new Map<string, number>();
   const deliver = (replicaId: string, request: ReplicaRequest, replayed: boolean) => {
     const replica = replicas.get(replicaId)!;
     const before = replica.mutations.length;
-    const reply = replica.handle(request);
+    // A stuck replica acks stream batches without applying them: that catch-up never converges.
+    const stuck = stuckUntil.get(replicaId) ?? -1;
+    const reply = replica.handle(
+      request.op === "stream" && world.nowMs < stuck ? { ...request, entries: [] } : request,
+    );
     const applied = replica.mutations.length - before;
     if (killPlan && applied > 0) {
       // The replica may die with the mutation applied and its answer never sent.
@@ -256,10 +289,14 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     callTimeoutMs: Math.ceil(netOptions.delayMedianMs * 8 + 20),
     retriesMax: knobs.retriesMax,
     baseChunkEntries: knobs.baseChunkEntries,
+    overReportRate: knobs.overReportRate,
+    rng: world.rng.fork("link"),
   });
 
   // --- checkers ---
   const observers: Array<(entry: RecoveryLogEntry) => void> = [];
+  let frozenTargetCheck: (replicaId: string, sessionId: number, toLsn: number) => void = () => undefined;
+  link.onStream = (context, toLsn) => frozenTargetCheck(context.replicaId, context.sessionId, toLsn);
   /** Subscribes the checkers to an engine's log; session stories are per engine incarnation. */
   const watchEngine = (watched: ReplicationEngine) => {
     const own: Array<(entry: RecoveryLogEntry) => void> = [];
@@ -273,12 +310,15 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
       for (const observe of observers) observe(entry);
       for (const observe of own) observe(entry);
     });
+    watchFailedCatchUps(world, CATCH_UP_FAILURES_MAX, (observe) => own.push(observe));
+    frozenTargetCheck = watchFrozenTargets(world, (observe) => own.push(observe));
     return watchLogCompleteness(world, (observe) => own.push(observe));
   };
   let logCompleteness = watchEngine(engine);
   const onLog = (observe: (entry: RecoveryLogEntry) => void) => observers.push(observe);
   watchRecoveryDecisions(world, primary, onLog);
   watchBudgets(world, budget, onLog);
+  watchAckedProgress(world, (replicaId) => replicas.get(replicaId), onLog);
   watchLogCauses(world, onLog, (replicaId, atMs) =>
     addressChanges.some((c) => c.replicaId === replicaId && c.atMs === atMs),
   );
@@ -404,6 +444,19 @@ export async function runCluster(ctx: ScenarioContext, drawKnobs: KnobDraw): Pro
     metrics.oldEpochReplays++;
     deliver(replicaId, rng.pick(old), true);
   });
+  coordinatorLoops("stuck", knobs.stuckMeanMs, (rng) => {
+    const replicaId = rng.pick([...replicas.keys()]);
+    stuckUntil.set(replicaId, world.nowMs + knobs.stuckDurationMs);
+  });
+  // The outpacing writer: a burst of writes lands while catch-ups are under way.
+  coordinatorLoops("burst", knobs.burstMeanMs, () => {
+    if (finalPhase) return;
+    for (let i = 0; i < knobs.burstEntries; i++) primary.append();
+    primary.commit(Math.min(primary.headLsn, commitCeiling()));
+  });
+  coordinatorLoops("hostile", knobs.hostileMeanMs, (rng) =>
+    hostileCall(world, engine, rng, replicas, (lsn) => primary.entry(lsn), metrics),
+  );
   coordinatorLoops("bad-input", knobs.badInputMeanMs, (rng) =>
     badInput(world, engine, rng, [...replicas.keys()], metrics),
   );

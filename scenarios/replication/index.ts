@@ -129,6 +129,49 @@ export const replicationScenarios: readonly Scenario[] = [
     },
   ),
   clusterScenario(
+    "replication.hostile",
+    "A hostile driver calls complete / truncate / progress at random on live sessions; a link over-reports flushed positions",
+    ["A3", "A5", "A8", "REP-4"],
+    (rng) => ({
+      ...baseKnobs(rng),
+      hostileMeanMs: rng.pick([3, 10]),
+      overReportRate: rng.pick([0.05, 0.2]),
+      replicaAheadRate: 0.5,
+    }),
+    {
+      // Detection power sets the count: R08 fails 90 %, R09 85 % of seeds, so 20 seeds find both.
+      defaultSeeds: 20,
+    },
+  ),
+  clusterScenario(
+    "replication.non-converging",
+    "Replicas that ack catch-up batches without applying them: a catch-up that keeps failing escalates to rebuild",
+    ["A5", "REP-4", "REP-2"],
+    (rng) => ({
+      ...baseKnobs(rng),
+      stuckMeanMs: rng.pick([80, 200]),
+      stuckDurationMs: rng.pick([150, 400]),
+      executorStepsMax: rng.pick([8, 16]),
+      writeMeanIntervalMs: rng.pick([2, 5]),
+    }),
+    // Detection power sets the count: R10 fails 40 % of seeds; 20 seeds miss it with p < 10⁻⁴.
+    { defaultSeeds: 20 },
+  ),
+  clusterScenario(
+    "replication.outpacing",
+    "A writer that outpaces catch-up (bursts of committed writes mid catch-up): each session ends at its frozen target",
+    ["A5", "REP-4"],
+    (rng) => ({
+      ...baseKnobs(rng),
+      burstMeanMs: rng.pick([10, 30]),
+      burstEntries: rng.pick([10, 40]),
+      writeMeanIntervalMs: rng.pick([1, 2]),
+      retainEntries: rng.pick([120, 400]),
+    }),
+    // Detection power sets the count: R11 fails 95 % of seeds, so 10 find it with certainty.
+    { defaultSeeds: 10 },
+  ),
+  clusterScenario(
     "replication.bad-input",
     "Missing history, unknown replicas, out-of-range LSNs and stale session IDs get typed errors and change nothing",
     ["A3", "REP-5"],

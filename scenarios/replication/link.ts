@@ -6,17 +6,24 @@
 import { type LinkContext, type ReplicaLink, TransportError } from "../../engine/replication/index.ts";
 import type { SimNetwork } from "../../sim/network.ts";
 import type { ReplicaReply, ReplicaRequest, WalEntry } from "../../sim/replica.ts";
+import type { Rng } from "../../sim/rng.ts";
 import type { PrimaryWal } from "./primary.ts";
 
 export interface LinkOptions {
   callTimeoutMs: number;
   retriesMax: number;
   baseChunkEntries: number;
+  /** Chance that a stream ack over-reports the replica's flushed LSN (beyond what was asked). */
+  overReportRate: number;
+  /** Draws the over-reports (the link's own fork of the seed). */
+  rng: Rng;
 }
 
 export class SimReplicaLink implements ReplicaLink {
   /** Called before every call with the context it carries (the stale-epoch checker). */
   onSend: (context: LinkContext, op: string) => void = () => undefined;
+  /** Called before every WAL stream with the range it asks for (the frozen-target checker). */
+  onStream: (context: LinkContext, toInclusive: number) => void = () => undefined;
 
   constructor(
     private readonly network: SimNetwork,
@@ -35,6 +42,7 @@ export class SimReplicaLink implements ReplicaLink {
   }
 
   async streamWal(context: LinkContext, fromExclusive: number, toInclusive: number): Promise<number> {
+    this.onStream(context, toInclusive);
     const entries = this.primary.readWal(context, fromExclusive, toInclusive);
     const reply = await this.callOnce(context, {
       op: "stream",
@@ -42,6 +50,9 @@ export class SimReplicaLink implements ReplicaLink {
       sessionId: context.sessionId,
       entries,
     });
+    // The link fault: the ack claims more than the replica holds, often past the frozen target.
+    if (this.options.overReportRate > 0 && this.options.rng.chance(this.options.overReportRate))
+      return reply.flushedLsn + this.options.rng.int(1, 12);
     return reply.flushedLsn;
   }
 
