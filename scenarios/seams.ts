@@ -10,6 +10,7 @@
 import type { LeaseSeams } from "../engine/lease/lease.ts";
 import type { EngineBinding } from "../engine/node/roles.ts";
 import type { RetentionSeams } from "../engine/retention/seams.ts";
+import type { BlobOpsLogSeams } from "../engine/retention/blob-storage.ts";
 import type { ReplicationStrategies as ReplicationSeams } from "../engine/replication/strategies.ts";
 import type { PgliteSeams } from "../engine/db/pglite/pglite-database.ts";
 import type { RegisterSeams } from "./builtin/durable-register.ts";
@@ -41,6 +42,8 @@ export interface Seams {
   replicationReplica?: { fence?: ReplicaFence };
   /** The retention floor: peer filter, cursor plausibility, gap eligibility, persist, snapshot. */
   retention?: Partial<RetentionSeams>;
+  /** The ops log kept in an object store: how one prune batch orders watermark and deletes. */
+  retentionBlobLog?: Partial<BlobOpsLogSeams>;
   /** WAL shipping: where the WAL ends, what a commit ships, data object keys (engine/wal). */
   wal?: WalSeams;
   /** The model database's options (engine/db/model). */

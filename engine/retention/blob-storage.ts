@@ -10,7 +10,7 @@
  * proves no op above it vanished in between (otherwise the read is retried).
  */
 import { type BlobStore, listAll } from "../blobstore/blob-store.ts";
-import { NotFoundError, PreconditionFailedError } from "../blobstore/errors.ts";
+import { NotFoundError, PreconditionFailedError, RateLimitedError } from "../blobstore/errors.ts";
 import { CursorConflictError, OpOrderError } from "./errors.ts";
 import type {
   CursorPrecondition,
@@ -31,13 +31,46 @@ export class SnapshotContentionError extends Error {
   override name = "SnapshotContentionError";
 }
 
+/** The two steps of one prune batch, handed to BlobOpsLogSeams.prune to order. */
+export interface PruneSteps {
+  /**
+   * Writes the watermark up to the highest victim (skipped if it already stands there). False
+   * when the store refused the write for now (429: the watermark is one object, and GCS allows
+   * about one mutation of an object a second); then nothing may be deleted in this batch.
+   */
+  raiseWatermark(): Promise<boolean>;
+  /** Deletes the victims' objects (an object already gone is fine). */
+  deleteVictims(): Promise<void>;
+}
+
+/** The replaceable part of the object-store ops log; the default is the fix. */
+export interface BlobOpsLogSeams {
+  /**
+   * Orders one prune batch. The fix raises the watermark before any delete: a snapshot whose
+   * watermark did not move between its two reads then proves no op above it vanished.
+   */
+  prune(steps: PruneSteps): Promise<boolean>;
+}
+
+export const defaultBlobOpsLogSeams: BlobOpsLogSeams = {
+  async prune(steps) {
+    if (!(await steps.raiseWatermark())) return false;
+    await steps.deleteVictims();
+    return true;
+  },
+};
+
 export class BlobOpsLog implements OpsLog {
   private newestId: string | null | undefined;
+  private readonly seams: BlobOpsLogSeams;
 
   constructor(
     private readonly store: BlobStore,
     private readonly prefix: string,
-  ) {}
+    seams: Partial<BlobOpsLogSeams> = {},
+  ) {
+    this.seams = { ...defaultBlobOpsLogSeams, ...seams };
+  }
 
   private opKey(id: string): string {
     return `${this.prefix}ops/${id}`;
@@ -98,17 +131,29 @@ export class BlobOpsLog implements OpsLog {
     const victims = (await this.listIds()).filter((id) => id < cutoffId).slice(0, limit);
     if (victims.length === 0) return 0;
     const highest = victims.at(-1)!;
-    const current = await this.prunedThroughId();
-    // Raise the watermark first: a reader must never find an op gone that the watermark hides.
-    if (current === null || highest > current) await this.store.put(this.watermarkKey, json(highest));
-    for (const id of victims) {
-      try {
-        await this.store.delete(this.opKey(id));
-      } catch (error) {
-        if (!(error instanceof NotFoundError)) throw error;
-      }
-    }
-    return victims.length;
+    const pruned = await this.seams.prune({
+      raiseWatermark: async () => {
+        const current = await this.prunedThroughId();
+        if (current !== null && !(highest > current)) return true;
+        try {
+          await this.store.put(this.watermarkKey, json(highest));
+          return true;
+        } catch (error) {
+          if (error instanceof RateLimitedError) return false; // the next tick carries on
+          throw error;
+        }
+      },
+      deleteVictims: async () => {
+        for (const id of victims) {
+          try {
+            await this.store.delete(this.opKey(id));
+          } catch (error) {
+            if (!(error instanceof NotFoundError)) throw error;
+          }
+        }
+      },
+    });
+    return pruned ? victims.length : 0;
   }
 
   async physicalSize(): Promise<{ rows: number; bytes: number }> {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { BlobStore, ListPage, PutOptions } from "../blobstore/blob-store.ts";
-import { NotFoundError, PreconditionFailedError } from "../blobstore/errors.ts";
+import { NotFoundError, PreconditionFailedError, RateLimitedError } from "../blobstore/errors.ts";
 import { BlobCursorTable, BlobOpsLog } from "./blob-storage.ts";
 import { CursorConflictError, OpOrderError } from "./errors.ts";
 import { MemoryCursorTable, MemoryOpsLog } from "./memory-storage.ts";
@@ -123,5 +123,39 @@ describe("blob-store snapshot", () => {
       prunedThroughId: ops[9],
       ops: [{ id: ops[10] }, { id: ops[11] }, { id: ops[12] }],
     });
+  });
+});
+
+describe("blob-store prune", () => {
+  it("deletes nothing when the store refuses the watermark write (429), and carries on later", async () => {
+    const store = new TinyBlobStore();
+    const log = new BlobOpsLog(store, "r/");
+    const ops = await appendOps(log, new ManualClock(), new OpIdGenerator(), 6);
+    const put = store.put.bind(store);
+    let refuse = true;
+    store.put = async (key, bytes, options) => {
+      if (refuse && key === "r/meta/watermark") throw new RateLimitedError("429", key);
+      return put(key, bytes, options);
+    };
+    expect(await log.deleteBelow(ops[3]!, 100)).toBe(0);
+    expect((await log.physicalSize()).rows).toBe(6);
+    expect(await log.prunedThroughId()).toBeNull();
+    refuse = false;
+    expect(await log.deleteBelow(ops[3]!, 100)).toBe(3);
+    expect(await log.prunedThroughId()).toBe(ops[2]);
+  });
+
+  it("raises the watermark before it deletes any op of a batch", async () => {
+    const store = new TinyBlobStore();
+    const log = new BlobOpsLog(store, "r/");
+    const ops = await appendOps(log, new ManualClock(), new OpIdGenerator(), 4);
+    const watermarkSeen: (string | null)[] = [];
+    const del = store.delete.bind(store);
+    store.delete = async (key) => {
+      watermarkSeen.push(await log.prunedThroughId());
+      return del(key);
+    };
+    expect(await log.deleteBelow(ops[2]!, 100)).toBe(2);
+    expect(watermarkSeen).toEqual([ops[1], ops[1]]);
   });
 });

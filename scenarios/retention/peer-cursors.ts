@@ -7,6 +7,9 @@
  * upstream that forges gap headers, retention ticks fired between a watermark read and a body
  * read, and the primary's own host spelled differently from the registry. A fault-free liveness
  * phase follows, after which every peer must have caught up and storage must be bounded.
+ * Each seed draws where the ops log lives: the engine's in-memory log behind a latency, or the
+ * engine's object-store log (BlobOpsLog) on the simulated GCS store, whose prune steps
+ * (watermark write, deletes) interleave with the requests of a sweep's snapshot.
  */
 import { resolveRetentionConfig } from "../../engine/retention/config.ts";
 import { RetentionInputError } from "../../engine/retention/errors.ts";
@@ -14,7 +17,7 @@ import { normalizeHost } from "../../engine/retention/host.ts";
 import { OpIdGenerator, opIdAtTime, ZERO_OP_ID } from "../../engine/retention/op-id.ts";
 import { RetentionPruner } from "../../engine/retention/pruner.ts";
 import { resolveRetentionSeams } from "../../engine/retention/seams.ts";
-import type { Op } from "../../engine/retention/storage.ts";
+import type { Op, OpsLog } from "../../engine/retention/storage.ts";
 import { sweepOnce } from "../../engine/retention/sweep-client.ts";
 import { SweepServer, type SweepRequest } from "../../engine/retention/sweep-server.ts";
 import { RetentionOracle } from "../../invariants/retention-oracle.ts";
@@ -22,6 +25,7 @@ import type { SimProcess } from "../../sim/process.ts";
 import type { Scenario } from "../scenario.ts";
 import { ObservedCursorTable } from "./observed-cursor-table.ts";
 import { PeerRegistry } from "./peer-registry.ts";
+import { simBlobOpsLog } from "./sim-blob-ops-log.ts";
 import { SimOpsLog } from "./sim-ops-log.ts";
 import { SweepTransport } from "./sweep-transport.ts";
 
@@ -29,6 +33,8 @@ const PRIMARY = "primary.example";
 const PEER_COUNT = 3;
 const CHAOS_MS = 100_000;
 const LIVENESS_MS = 30_000;
+/** Every op read from the object-store log is its own GET (~28 ms), so catching up takes longer. */
+const OBJECT_STORE_LIVENESS_MS = 60_000;
 const RETENTION_MS = 30_000;
 const MAX_CLOCK_OFFSET_MS = 500;
 const SYNC_INTERVAL_MS = 1_000;
@@ -66,6 +72,7 @@ export const retentionPeerCursors: Scenario = {
       storageLatencyMeanMs: rng.pick([2, 10, 30]),
       writeMeanMs: rng.pick([100, 150, 250]),
       pruneRaceProbability: rng.pick([0, 0.3, 0.6]),
+      opsLog: rng.pick(["memory", "object-store"] as const),
     }));
     const tables = world.draw("retention.tables", (rng) => ({
       workerRows: rng.chance(0.7),
@@ -92,7 +99,9 @@ export const retentionPeerCursors: Scenario = {
     const config = resolveRetentionConfig({
       retentionMs: setup.retentionOn ? RETENTION_MS : undefined,
       cursorSafetyMarginMs: setup.marginMs,
-      batchLimit: setup.batchLimit,
+      // On the object-store log every batch rewrites the watermark, one object GCS lets change
+      // about once a second: 5 ops a batch cannot keep up with this writer, so it is not drawn.
+      batchLimit: setup.opsLog === "object-store" ? Math.max(20, setup.batchLimit) : setup.batchLimit,
       maxBatchesPerTick: 5,
       sweepLimitMax: 200,
       plausibility,
@@ -101,27 +110,48 @@ export const retentionPeerCursors: Scenario = {
       window: plausibility,
       maxClockOffsetMs: MAX_CLOCK_OFFSET_MS,
     });
-    const endMs = CHAOS_MS + LIVENESS_MS;
+    const endMs = CHAOS_MS + (setup.opsLog === "object-store" ? OBJECT_STORE_LIVENESS_MS : LIVENESS_MS);
     let faultsOn = true;
 
     const primary = world.spawn("primary");
     const raceRng = world.rng.fork("retention.race");
     let pruner: RetentionPruner | null = null;
-    const log = new SimOpsLog({
-      owner: primary,
-      rng: world.rng.fork("retention.storage"),
-      latencyMeanMs: setup.storageLatencyMeanMs,
-      onAppend: (id) => oracle.onAppend(id),
-      onDelete: (ids) => oracle.onDelete(ids),
-      afterRead: (kind) => {
-        // A background tick that happens to fire right after this read, before the next one.
-        if (kind === "body" || !faultsOn || !pruner) return;
-        if (raceRng.chance(setup.pruneRaceProbability)) {
-          primary.log("race.prune-after-read", { kind });
-          void pruner.tick().catch(() => undefined);
-        }
-      },
-    });
+    // A background tick that happens to fire right after a read, before the next one.
+    const maybeRace = (kind: string): void => {
+      if (!faultsOn || !pruner) return;
+      if (raceRng.chance(setup.pruneRaceProbability)) {
+        primary.log("race.prune-after-read", { kind });
+        void pruner.tick().catch(() => undefined);
+      }
+    };
+    let log: OpsLog;
+    // The rows the log physically holds, read once the run is over (no store request then).
+    let storedRows: () => Promise<number>;
+    if (setup.opsLog === "memory") {
+      log = new SimOpsLog({
+        owner: primary,
+        rng: world.rng.fork("retention.storage"),
+        latencyMeanMs: setup.storageLatencyMeanMs,
+        onAppend: (id) => oracle.onAppend(id),
+        onDelete: (ids) => oracle.onDelete(ids),
+        afterRead: (kind) => {
+          if (kind !== "body") maybeRace(kind);
+        },
+      });
+      storedRows = async () => (await log.physicalSize()).rows;
+    } else {
+      const blob = simBlobOpsLog({
+        world,
+        owner: primary,
+        seams: seams.retentionBlobLog,
+        rateLimitEnabled: true,
+        onAppend: (id) => oracle.onAppend(id),
+        onDelete: (ids) => oracle.onDelete(ids),
+        afterWatermarkRead: () => maybeRace("watermark"),
+      });
+      log = blob.log;
+      storedRows = async () => blob.storedOps();
+    }
     const primaryCursors = new ObservedCursorTable((host, value) =>
       oracle.onCursorPut("primary", host, value, true),
     );
@@ -258,8 +288,10 @@ export const retentionPeerCursors: Scenario = {
           await self.sleep(TICK_INTERVAL_MS);
           await pruner!.tick();
         }
-        // Converge: keep ticking until a tick frees nothing (bounded).
+        // Converge: keep ticking until a tick frees nothing (bounded), a little over a second
+        // apart so the object-store log's watermark stays within GCS's per-object write rate.
         for (let tick = 0; tick < 500; tick++) {
+          if (setup.opsLog === "object-store") await self.sleep(1_100);
           const result = await pruner!.tick();
           if (result.deleted === 0) break;
         }
@@ -346,11 +378,11 @@ export const retentionPeerCursors: Scenario = {
 
     oracle.checkNoSilentSkip();
     oracle.checkCaughtUp();
-    const size = await log.physicalSize();
-    oracle.checkBoundedSize(size.rows, config.retentionMs, config.cursorSafetyMarginMs, lastTickMs);
+    const rows = await storedRows();
+    oracle.checkBoundedSize(rows, config.retentionMs, config.cursorSafetyMarginMs, lastTickMs);
     return {
       metrics: {
-        opsRetained: size.rows,
+        opsRetained: rows,
         opsDeleted: oracle.deletedCount,
       },
     };

@@ -10,7 +10,9 @@
  *   pinned kill fired. Every reopen must be a clean pre- or post-commit state.
  *
  * After the lives: a clean shutdown must restore byte-identically, and a read-only life must
- * upload nothing.
+ * upload nothing. Progress beside safety (invariants/progress.ts): the writes of every life that
+ * lived to a clean terminate (the flush answered) were acked within the bound, but for a share
+ * the seed's store fault rate allows.
  */
 import {
   type BlobStoreOptions,
@@ -18,6 +20,7 @@ import {
   resolveBlobStoreOptions,
 } from "../../sim/blobstore/options.ts";
 import { SimBlobStore } from "../../sim/blob-store.ts";
+import { ackBoundMs, checkProgress } from "../../invariants/progress.ts";
 import { drawKillPlanOptions, KillPlan, type KillRule, killAtPoint } from "../../sim/kill-plan.ts";
 import { COMMIT_KILL_POINTS } from "../../engine/wal/fault-points.ts";
 import type { Scenario, ScenarioContext, ScenarioResult } from "../scenario.ts";
@@ -91,6 +94,8 @@ export async function runCrashRestart(ctx: ScenarioContext, options: CrashOption
     killPlan.kills.some((kill) => kill.cause === "rule" && kill.point === pinnedPoint);
   let peakBufferedBytes = 0;
   let lives = 0;
+  const cleanLives = new Set<number>();
+  let progressJudged = 0;
   void context.supervisor.start(async (supervisor) => {
     for (let life = 0; life < options.livesMax; life++) {
       if (life >= options.lives && (!options.pinned || pinnedFired())) break;
@@ -101,7 +106,11 @@ export async function runCrashRestart(ctx: ScenarioContext, options: CrashOption
         if (supervisor.rng.chance(0.5)) result.node.process.kill("supervisor");
         else {
           const process = result.node.process;
-          await result.node.durable.terminate().catch(() => undefined);
+          const flushed = await result.node.durable.terminate().then(
+            () => true,
+            () => false,
+          );
+          if (flushed && process.alive) cleanLives.add(life);
           process.kill("terminated");
         }
       }
@@ -111,6 +120,23 @@ export async function runCrashRestart(ctx: ScenarioContext, options: CrashOption
     }
     if (options.pinned && !pinnedFired())
       world.violate("kill-point-unreached", `pinned kill at ${pinnedPoint} visit ${pinnedVisit} never fired`);
+    if (world.violations.length > 0) return;
+    const judged = workload.writes.filter((write) => cleanLives.has(write.life) && write.issue >= 0);
+    progressJudged = judged.length;
+    const progress = checkProgress(judged, {
+      // A timed-out request is retried: allow a few of its deadlines on top of the commit bound.
+      ackBoundMs:
+        ackBoundMs(config.commitIntervalMs) +
+        (storeOptions.timeoutProbability > 0 ? 3 * storeOptions.requestTimeoutMs : 0),
+      faultRate:
+        storeOptions.transientErrorProbability +
+        storeOptions.timeoutProbability +
+        storeOptions.ambiguousBeforeApplyProbability +
+        storeOptions.ambiguousAfterApplyProbability,
+      // One failed commit fails every write it carried (up to a commit interval of six clients).
+      faultAllowance: 20,
+    });
+    for (const problem of progress.slice(0, 2)) world.violate(problem.invariant, problem.message);
     if (world.violations.length === 0) await closingChecks(context, lives);
   });
   await world.run();
@@ -119,6 +145,7 @@ export async function runCrashRestart(ctx: ScenarioContext, options: CrashOption
       lives,
       ...workload.counts(),
       peakBufferedBytes,
+      progressJudged,
       ...killPlan.coverageMetrics(COMMIT_KILL_POINTS),
       ...(options.pinned ? { [`pinned.${pinnedPoint}`]: pinnedFired() ? 1 : 0 } : {}),
     },
