@@ -60,6 +60,7 @@ describe("role interfaces", () => {
       token: 3,
       expiresAtMs: 61,
       released: false,
+      acquiredAtMs: 1,
     });
     expect(() => binding.decodeLease(new Uint8Array([1, 2]), "k")).toThrow(/corrupt/);
   });
