@@ -12,7 +12,7 @@ import { noFaults } from "../../engine/runtime.ts";
 import { encodeRowValue, firstDifference } from "../../invariants/durability.ts";
 import { localDiskFor } from "../../sim/local-disk.ts";
 import type { SimProcess } from "../../sim/process.ts";
-import type { Scenario, ScenarioContext, ScenarioResult } from "../scenario.ts";
+import { DETECTION_SEEDS, type Scenario, type ScenarioContext, type ScenarioResult } from "../scenario.ts";
 import { unlessDead } from "../wal/lives.ts";
 import { bootWriter, DATA_DIR, DB_ID, DB_PREFIX, driverFor, type WriterNode } from "../wal/writer-node.ts";
 import { BACKUP_PREFIX, BackupWorld, PRIMARY_MANIFEST_KEY } from "./backup-world.ts";
@@ -143,6 +143,6 @@ export const backupAutoRoundtrip: Scenario = {
     "E6-G: the default auto-backup wiring round-trips at 256 KB / 1 MB / 4 MB / 16 MB through a full disaster",
   criteria: ["E6-G"],
   lane: "sim",
-  defaultSeeds: 30,
+  defaultSeeds: DETECTION_SEEDS,
   run,
 };

@@ -14,7 +14,7 @@
 import { drawBlobStoreOptions, SimBlobStore } from "../../sim/blob-store.ts";
 import { percentile } from "../../engine/percentile.ts";
 import { drawPlatformOptions } from "../../sim/platform.ts";
-import type { Metrics, Scenario } from "../scenario.ts";
+import { DETECTION_SEEDS, type Metrics, type Scenario } from "../scenario.ts";
 import { drive } from "./lifecycle.ts";
 import { PlatformService } from "./service.ts";
 
@@ -34,7 +34,7 @@ export const e31ColdStart: Scenario = {
     "E3-1: forced cold starts split into container start, lease, restore and open (the probe restarts cleanly)",
   criteria: ["E3-1", "CS-1"],
   lane: "sim",
-  defaultSeeds: 50,
+  defaultSeeds: DETECTION_SEEDS,
   async run(context) {
     const { world } = context;
     const plan = world.draw("e3-1", (rng) => ({
@@ -90,7 +90,7 @@ export const cs1ConcurrentColdStarts: Scenario = {
   title: "CS-1: N services cold-start at the same moment; distribution vs a warm request",
   criteria: ["CS-1", "E3-1"],
   lane: "sim",
-  defaultSeeds: 20,
+  defaultSeeds: DETECTION_SEEDS,
   async run(context) {
     const { world } = context;
     const plan = world.draw("cs-1", (rng) => ({ services: rng.int(2, 20) }));

@@ -17,7 +17,7 @@ import { decodeLease } from "../../engine/lease/index.ts";
 import { drawBlobStoreOptions } from "../../sim/blob-store.ts";
 import { drawPlatformOptions } from "../../sim/platform.ts";
 import type { SimProcess } from "../../sim/process.ts";
-import type { Metrics, Scenario, ScenarioContext } from "../scenario.ts";
+import { DETECTION_SEEDS, type Metrics, type Scenario, type ScenarioContext } from "../scenario.ts";
 import { LEASE_TTL_MS, TAKEOVER_GRACE_MS } from "./app.ts";
 import { PlatformService } from "./service.ts";
 
@@ -210,7 +210,7 @@ export const e43RevisionSwitches: Scenario = {
   title: "E4-3: 20 revision switches with a durable write after each; one holder, no interleaving",
   criteria: ["E4-3", "FEN-1"],
   lane: "sim",
-  defaultSeeds: 30,
+  defaultSeeds: DETECTION_SEEDS,
   async run(context) {
     const { world } = context;
     const plan = world.draw("e4-3", (rng) => ({ cycles: 20, readEveryMaxMs: rng.int(1_000, 8_000) }));

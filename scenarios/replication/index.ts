@@ -4,7 +4,7 @@
  * partitions) and control-plane epoch bumps that land mid-execution, and every one checks all
  * the replication invariants; the criteria list says what each gives evidence for.
  */
-import type { Scenario } from "../scenario.ts";
+import { DETECTION_SEEDS, type Scenario } from "../scenario.ts";
 import { REPLICATION_FAULT_POINTS } from "../../engine/replication/fault-points.ts";
 import { baseKnobs, type KnobDraw, REPLICA_AFTER_APPLY, REPLICA_AFTER_BASE, runCluster } from "./cluster.ts";
 
@@ -120,7 +120,7 @@ export const replicationScenarios: readonly Scenario[] = [
     {
       // Detection power sets the count: R02 fails 54 %, R03 100 %, R04 58 % of seeds, so 50
       // seeds find each with certainty for a quarter of the other scenarios' cost.
-      defaultSeeds: 50,
+      defaultSeeds: DETECTION_SEEDS,
       killPoints: [
         ...REPLICATION_FAULT_POINTS.map((point) => point.name),
         REPLICA_AFTER_APPLY,
@@ -140,7 +140,7 @@ export const replicationScenarios: readonly Scenario[] = [
     }),
     {
       // Detection power sets the count: R08 fails 90 %, R09 85 % of seeds, so 20 seeds find both.
-      defaultSeeds: 20,
+      defaultSeeds: DETECTION_SEEDS,
     },
   ),
   clusterScenario(
@@ -155,7 +155,7 @@ export const replicationScenarios: readonly Scenario[] = [
       writeMeanIntervalMs: rng.pick([2, 5]),
     }),
     // Detection power sets the count: R10 fails 40 % of seeds; 20 seeds miss it with p < 10⁻⁴.
-    { defaultSeeds: 20 },
+    { defaultSeeds: DETECTION_SEEDS },
   ),
   clusterScenario(
     "replication.outpacing",
@@ -169,7 +169,7 @@ export const replicationScenarios: readonly Scenario[] = [
       retainEntries: rng.pick([120, 400]),
     }),
     // Detection power sets the count: R11 fails 95 % of seeds, so 10 find it with certainty.
-    { defaultSeeds: 10 },
+    { defaultSeeds: DETECTION_SEEDS },
   ),
   clusterScenario(
     "replication.bad-input",

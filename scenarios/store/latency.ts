@@ -6,7 +6,7 @@
  * conditional PUT p50 stays calibrated to E0's ≈ 44 ms, every p99 is at least its p50, and each
  * operation is bandwidth-bound (slower with size, the 1 KB → 16 MB step moving at NIC speed).
  */
-import type { Scenario } from "../scenario.ts";
+import { DETECTION_SEEDS, type Scenario } from "../scenario.ts";
 import { percentile } from "../../engine/percentile.ts";
 import { buildStore, clientFor } from "./support.ts";
 import { drawBlobStoreOptions } from "../../sim/blob-store.ts";
@@ -85,7 +85,7 @@ export const storeLatency: Scenario = {
   title: "Store: PUT / conditional PUT / GET p50 and p99 at 1 KB, 1 MB, 16 MB",
   criteria: ["E0-5"],
   lane: "sim",
-  defaultSeeds: 50,
+  defaultSeeds: DETECTION_SEEDS,
   async run(ctx) {
     const { world } = ctx;
     const drawn = drawBlobStoreOptions(world);

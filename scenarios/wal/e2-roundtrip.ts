@@ -9,7 +9,7 @@ import { COMMIT_KILL_POINTS } from "../../engine/wal/fault-points.ts";
 import { checkRestoredRows, encodeRowValue, firstDifference } from "../../invariants/durability.ts";
 import { resolveBlobStoreOptions } from "../../sim/blobstore/options.ts";
 import { SimBlobStore } from "../../sim/blob-store.ts";
-import type { Scenario } from "../scenario.ts";
+import { DETECTION_SEEDS, type Scenario } from "../scenario.ts";
 import { createLifeContext, unlessDead, verifyReopen } from "./lives.ts";
 import { bootWriter, DEFAULT_WAL_CONFIG, type WalConfig } from "./writer-node.ts";
 import { DEFAULT_WORKLOAD, Workload } from "./workload.ts";
@@ -30,7 +30,7 @@ export const walE2Roundtrip: Scenario = {
   title: "E2: byte-identical reopen from the bucket at 1 / 10 / 100 MB, streaming restore bounded",
   criteria: ["E2-1", "E3-2", "DUR-1"],
   lane: "sim",
-  defaultSeeds: 20,
+  defaultSeeds: DETECTION_SEEDS,
   killPoints: COMMIT_KILL_POINTS,
   async run({ world, seed, seams }) {
     const sizeBytes = e2SizeBytes(seed);

@@ -14,7 +14,7 @@ import { checkRestoredRows, encodeRowValue, firstDifference } from "../../invari
 import { resolveBlobStoreOptions } from "../../sim/blobstore/options.ts";
 import { SimBlobStore } from "../../sim/blob-store.ts";
 import { localDiskFor } from "../../sim/local-disk.ts";
-import type { Scenario, ScenarioContext, ScenarioResult } from "../scenario.ts";
+import { DETECTION_SEEDS, type Scenario, type ScenarioContext, type ScenarioResult } from "../scenario.ts";
 import { createLifeContext, type LifeContext, unlessDead, verifyReopen } from "./lives.ts";
 import {
   bootWriter,
@@ -88,7 +88,7 @@ export const walE2cIncremental: Scenario = {
   title: "E2c: strict commits ship LSN ranges, byte-identical across reopens",
   criteria: ["E2C-1", "DUR-1"],
   lane: "sim",
-  defaultSeeds: 20,
+  defaultSeeds: DETECTION_SEEDS,
   run: (ctx) =>
     runProbe(ctx, {}, async (context, node) => {
       await writeSequentially(context, node, 1);
@@ -116,7 +116,7 @@ export const walE2cCompaction: Scenario = {
   title: "E2c: compaction at the size threshold rolls a snapshot and keeps the old one as previousSnapshot",
   criteria: ["E2C-2"],
   lane: "sim",
-  defaultSeeds: 20,
+  defaultSeeds: DETECTION_SEEDS,
   run: (ctx) =>
     runProbe(ctx, { compactAtBytes: 32 * 1024 }, async (context, node) => {
       const { world, store } = context;
@@ -168,7 +168,7 @@ export const walE2cWalBoundary: Scenario = {
   title: "E2c: a WAL range straddling a WAL-file boundary ships and restores intact",
   criteria: ["E2C-3", "DUR-1"],
   lane: "sim",
-  defaultSeeds: 20,
+  defaultSeeds: DETECTION_SEEDS,
   run: (ctx) =>
     runProbe(ctx, { segmentBytes: 16 * 1024 }, async (context, node) => {
       await writeSequentially(context, node, 16, 2_500);
@@ -191,7 +191,7 @@ export const walE2cGroupCommit: Scenario = {
   title: "E2c: ten concurrent strict writes produce one manifest CAS",
   criteria: ["E2C-4", "E5B-1"],
   lane: "sim",
-  defaultSeeds: 20,
+  defaultSeeds: DETECTION_SEEDS,
   run: (ctx) =>
     runProbe(ctx, { commitIntervalMs: 1_000 }, async (context, node) => {
       await writeSequentially(context, node, 1);
