@@ -18,7 +18,8 @@ export const allBenches: readonly Bench[] = [
   { name: "blobstore", run: blobstoreBench },
   { name: "wal", run: walBench },
   { name: "soak", run: soakBench },
-  { name: "shrink", run: shrinkBench },
+  // Shrinks every variant's recorded seed (minutes): only when named, like crash-peer and explore.
+  { name: "shrink", onlyWhenNamed: true, run: shrinkBench },
   { name: "crash-peer", onlyWhenNamed: true, run: (options) => crashPeerBench(options.schedules) },
   { name: "explore", onlyWhenNamed: true, run: () => exploreBench() },
 ];
